@@ -1,0 +1,72 @@
+/* req: the state of one client request while a route handles it.
+ *
+ * struct relay_app holds what the whole process shares (configuration, model
+ * catalogue, rate limiter); it is built before the workers start and its
+ * pointers never change afterwards. struct worker holds one thread's reusable
+ * resources. struct relay_req lives for one request.
+ *
+ * Thread rule: a relay_req and its worker belong to one thread. */
+#ifndef RELAY_HTTP_REQ_H
+#define RELAY_HTTP_REQ_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/cfg.h"
+#include "http/io.h"
+
+#define REQ_PATH_MAX 2048
+#define REQ_ID_LEN 40
+
+struct catalog;     /* upstream/catalog.h */
+struct rl;          /* ratelimit/rl.h */
+struct rl_thread;   /* ratelimit/rl.h */
+struct media_config; /* media/media.h */
+
+struct relay_app {
+    const struct relay_config *cfg;
+    struct catalog *catalog;
+    struct rl *rl;                      /* NULL when rate limiting is off */
+    const struct media_config *media;
+};
+
+struct worker {
+    unsigned id;
+    void *curl;                         /* CURL *, reused across requests */
+    struct rl_thread *rl;               /* the limiter's per-thread state, or NULL */
+};
+
+struct relay_req {
+    struct io *io;
+    const struct relay_app *app;
+    const struct relay_config *cfg;     /* == app->cfg */
+    struct worker *w;
+    const char *method;                 /* borrowed from io */
+    char path[REQ_PATH_MAX];            /* REQUEST_URI without query and mount prefix */
+    char request_id[REQ_ID_LEN];        /* also sent as x-request-id */
+    char client_ip[64];                 /* REMOTE_ADDR */
+    struct buf headers;                 /* extra "Name: value\r\n" lines for the response */
+    int committed;                      /* status line and headers written */
+    int status;                         /* status sent, once committed */
+    int client_gone;                    /* a write or flush failed */
+};
+
+/* Set up r for one request on io. path is taken from REQUEST_URI (falling back
+ * to SCRIPT_NAME + PATH_INFO), query removed, mount prefix stripped.
+ * Allocates nothing until headers are added; release with req_finish. */
+void req_init(struct relay_req *r, struct io *io, const struct relay_app *app, struct worker *w);
+void req_finish(struct relay_req *r);
+
+/* The client's API key from "Authorization: Bearer K" or "x-api-key: K", with
+ * surrounding whitespace removed, or NULL. Borrowed from io; never log it. */
+const char *req_api_key(struct relay_req *r, size_t *len);
+
+/* A request header by its HTTP name ("Content-Type"), or NULL. Borrowed. */
+const char *req_header(struct relay_req *r, const char *http_name);
+
+/* Read the whole body into out, allowing at most max bytes. Returns 0, or -1
+ * after sending the error response itself (413 for too large, 400 when the
+ * body is cut short). out must be buf_init'ed; the caller frees it. */
+int req_read_body(struct relay_req *r, size_t max, struct buf *out);
+
+#endif

@@ -1,0 +1,1 @@
+# media module build fragment

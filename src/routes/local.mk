@@ -1,0 +1,1 @@
+# routes module build fragment

@@ -1,0 +1,31 @@
+/* airecord: reading 1min.ai's aiRecord envelope (docs/upstream §2.2, §4).
+ *
+ * All returned json_object pointers are borrowed from root and die with it. */
+#ifndef RELAY_TRANSLATE_AIRECORD_H
+#define RELAY_TRANSLATE_AIRECORD_H
+
+#include <stddef.h>
+
+struct json_object;
+
+/* root.aiRecord, or NULL when the reply has no record. */
+struct json_object *airec_get(struct json_object *root);
+
+/* Non-zero when the record reports a failure (status FAILED, or resultObject
+ * an object with a code/message); writes a message when it does. */
+int airec_failed(struct json_object *rec, char *msg, size_t msglen);
+
+/* aiRecordDetail.resultObject, or NULL. */
+struct json_object *airec_result(struct json_object *rec);
+
+/* The i-th result string: resultObject[i], or the whole resultObject when it
+ * is a plain string (i == 0). NULL when absent or not a string. */
+const char *airec_result_string(struct json_object *rec, size_t i);
+
+/* Number of entries in resultObject (1 for a plain string). */
+size_t airec_result_count(struct json_object *rec);
+
+/* aiRecord.temporaryUrl, or NULL. */
+const char *airec_temporary_url(struct json_object *rec);
+
+#endif

@@ -1,0 +1,1 @@
+# translate module build fragment

@@ -1,0 +1,2 @@
+# benchmarks: make bench
+bench: all
