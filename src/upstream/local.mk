@@ -1,1 +1,6 @@
-# upstream module build fragment
+# upstream: the 1min.ai client, its SSE parser, error mapping and model catalogue
+librelay_a_SOURCES += \
+	src/upstream/client.c src/upstream/client.h \
+	src/upstream/catalog.c src/upstream/catalog.h \
+	src/upstream/errors.c src/upstream/errors.h \
+	src/upstream/sse.c src/upstream/sse.h
