@@ -4,3 +4,9 @@ librelay_a_SOURCES += \
 	src/upstream/catalog.c src/upstream/catalog.h \
 	src/upstream/errors.c src/upstream/errors.h \
 	src/upstream/sse.c src/upstream/sse.h
+
+check_PROGRAMS += tests/unit/test_sse
+TESTS += tests/unit/test_sse
+tests_unit_test_sse_SOURCES = tests/unit/test_sse.c
+tests_unit_test_sse_CFLAGS = $(unit_cflags)
+tests_unit_test_sse_LDADD = $(unit_libs)
