@@ -4,9 +4,12 @@
  *   system, developer -> "System: "     user -> "Human: "
  *   assistant         -> "Assistant: "  tool, function -> "Tool: "
  * each block followed by a blank line ("Human: hi\n\n"). Array content has
- * its text parts joined with "\n"; image parts add no text (they travel as
- * attachments). An assistant message with null content and tool_calls is
- * written as its calls, one "[tool call NAME: ARGS]" line each.
+ * its text parts (and replayed "refusal" parts) joined with "\n"; image_url
+ * parts add no text (they travel as attachments); input_audio and file parts
+ * cannot be relayed and are rejected. An assistant message's tool_calls (and
+ * legacy function_call) follow its text, one "[tool call NAME: ARGS]" line
+ * each; its content may then be null or missing. Empty string content is
+ * allowed; a function-role message may have null content.
  *
  * Validation errors name the offending field in param, for a 400. */
 #ifndef RELAY_TRANSLATE_PROMPT_H
