@@ -1,1 +1,10 @@
-# test build fragment
+# Integration tests (python3, TAP) of the core relay, the mock 1min.ai they
+# run against, and the harness they share. See tests/mock/README.md.
+TESTS += \
+	tests/integration/test_mock.py
+
+EXTRA_DIST += \
+	tests/mock/mock1min.py \
+	tests/mock/README.md \
+	tests/lib/harness.py \
+	tests/integration/test_mock.py
