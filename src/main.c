@@ -1,2 +1,158 @@
+/* 1min-relay: an OpenAI-compatible FastCGI/CGI front for 1min.ai.
+ *
+ * main() parses the command line, loads the configuration from the
+ * environment (exiting with a message that names a bad variable), builds the
+ * process-wide state, and hands over to the server: a FastCGI worker pool on
+ * fd 0 or on --listen, or one CGI request. */
+#include <fastcgi.h>
+#include <fcgiapp.h>
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { puts("1min-relay"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "core/cfg.h"
+#include "core/log.h"
+#include "http/req.h"
+#include "http/server.h"
+#include "ratelimit/rl.h"
+#include "tokenizer/tok.h"
+#include "upstream/catalog.h"
+
+enum { EXIT_USAGE = 2 };
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: 1min-relay [--listen ADDR] [--threads N]\n"
+            "       1min-relay count-tokens [--model M | --encoding E] [--ids] [FILE...]\n"
+            "\n"
+            "An OpenAI-compatible API in front of 1min.ai, run by a web server as a\n"
+            "FastCGI responder (socket on fd 0, or --listen) or as a plain CGI program.\n"
+            "\n"
+            "  -l, --listen ADDR  listen on unix:/path, host:port or [v6addr]:port\n"
+            "                     instead of the socket inherited on fd 0\n"
+            "  -t, --threads N    worker threads (overrides RELAY_THREADS)\n"
+            "  -h, --help         show this help and exit\n"
+            "  -V, --version      show the version and exit\n"
+            "\n"
+            "Configuration comes from the environment (see README.md).\n"
+            "Exit codes: 0 stopped cleanly, 1 configuration or start-up error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "listen", required_argument, NULL, 'l' },
+        { "threads", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *listen_addr = NULL;
+    long threads = 0;
+    int c, code = 1, listen_fd = -1;
+    char err[CFG_ERR_LEN] = "";
+    struct relay_config cfg;
+    struct rl_config rl_cfg;
+    struct relay_app app = { .cfg = &cfg };
+
+    if (argc > 1 && strcmp(argv[1], "count-tokens") == 0)
+        return tok_cli_main(argc - 1, argv + 1);
+
+    while ((c = getopt_long(argc, argv, "l:t:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            listen_addr = optarg;
+            break;
+        case 't': {
+            char *end;
+            threads = strtol(optarg, &end, 10);
+            if (*end || threads < 1 || threads > 1024) {
+                fprintf(stderr, "1min-relay: --threads: expected 1 to 1024, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("1min-relay %s\n", PACKAGE_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "1min-relay: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    srv_block_signals();
+    if (cfg_load(&cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "1min-relay: configuration error: %s\n", err);
+        return 1;
+    }
+    if (threads)
+        cfg.threads = (unsigned)threads;
+    log_set_level(cfg.log_level);
+    if (rl_config_load(&rl_cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "1min-relay: configuration error: %s\n", err);
+        return 1;
+    }
+
+    if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+        fprintf(stderr, "1min-relay: libcurl failed to initialise\n");
+        return 1;
+    }
+    app.catalog = catalog_new(&cfg);
+    if (!app.catalog) {
+        fprintf(stderr, "1min-relay: out of memory\n");
+        goto out;
+    }
+    app.rl = rl_create(&rl_cfg, cfg.threads, err, sizeof err);
+    if (!app.rl && err[0]) {
+        fprintf(stderr, "1min-relay: rate limiter: %s\n", err);
+        goto out;
+    }
+
+    if (listen_addr) {
+        listen_fd = srv_listen(listen_addr, err, sizeof err);
+        if (listen_fd < 0) {
+            fprintf(stderr, "1min-relay: %s\n", err);
+            goto out;
+        }
+    }
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "1min-relay: libfcgi failed to initialise\n");
+        goto out;
+    }
+    if (listen_fd >= 0) {
+        LOG_INFO("listening on %s", listen_addr);
+        code = srv_run_fastcgi(listen_fd, &app);
+    } else if (FCGX_IsCGI()) {
+        if (!getenv("GATEWAY_INTERFACE") && !getenv("REQUEST_METHOD")) {
+            fprintf(stderr, "1min-relay: not started by a web server (no socket on fd 0 and no CGI "
+                            "environment); use --listen ADDR, or see --help\n");
+            code = EXIT_USAGE;
+            goto out;
+        }
+        code = srv_run_cgi(&app);
+    } else {
+        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, &app);
+    }
+out:
+    if (listen_fd >= 0)
+        close(listen_fd);
+    rl_destroy(app.rl);
+    catalog_free(app.catalog);
+    curl_global_cleanup();
+    return code;
+}

@@ -3,3 +3,6 @@ librelay_a_SOURCES += \
 	src/core/buf.c src/core/buf.h \
 	src/core/cfg.c src/core/cfg.h \
 	src/core/log.c src/core/log.h
+librelay_a_SOURCES += \
+	src/core/rand.c src/core/rand.h \
+	src/core/text.c src/core/text.h

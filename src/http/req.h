@@ -47,6 +47,7 @@ struct relay_req {
     char client_ip[64];                 /* REMOTE_ADDR */
     struct buf headers;                 /* extra "Name: value\r\n" lines for the response */
     int committed;                      /* status line and headers written */
+    int sse;                            /* the committed response is an event stream */
     int status;                         /* status sent, once committed */
     int client_gone;                    /* a write or flush failed */
 };

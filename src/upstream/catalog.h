@@ -34,6 +34,7 @@ struct cat_model {
     int vision;               /* chat model that accepts images */
     long context;             /* creditMetadata.CONTEXT, 0 if unknown */
     long max_output;          /* creditMetadata.MAX_OUTPUT_TOKEN, 0 if unknown */
+    long long created;        /* createdAt as Unix seconds, 0 if unknown */
 };
 
 struct catalog;

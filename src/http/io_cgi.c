@@ -1,0 +1,61 @@
+#include "http/io_cgi.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char *io_cgi_param(void *impl, const char *name)
+{
+    return getenv(name);
+}
+
+static ssize_t io_cgi_read(void *impl, void *dst, size_t n)
+{
+    struct io_cgi *st = impl;
+    if (n > st->remaining)
+        n = (size_t)st->remaining;
+    if (n == 0)
+        return 0;
+    for (;;) {
+        ssize_t got = read(STDIN_FILENO, dst, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got > 0)
+            st->remaining -= (unsigned long long)got;
+        return got;
+    }
+}
+
+static int io_cgi_write(void *impl, const void *src, size_t n)
+{
+    struct io_cgi *st = impl;
+    if (st->failed || (n && fwrite(src, 1, n, stdout) != n)) {
+        st->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int io_cgi_flush(void *impl)
+{
+    struct io_cgi *st = impl;
+    if (st->failed || fflush(stdout) != 0) {
+        st->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static const struct io_ops io_cgi_ops = { io_cgi_param, io_cgi_read, io_cgi_write, io_cgi_flush };
+
+void io_cgi_bind(struct io *io, struct io_cgi *state)
+{
+    const char *cl = getenv("CONTENT_LENGTH");
+    char *end;
+    unsigned long long n = cl && *cl ? strtoull(cl, &end, 10) : 0;
+    state->remaining = (cl && *cl && *end == '\0' && cl[0] != '-') ? n : 0;
+    state->failed = 0;
+    io->ops = &io_cgi_ops;
+    io->impl = state;
+}

@@ -1,0 +1,17 @@
+/* io_cgi: the io operations for plain CGI: variables from the environment,
+ * the body from fd 0 (exactly CONTENT_LENGTH bytes: RFC 3875 promises no EOF),
+ * the response to stdout. One request per process. */
+#ifndef RELAY_HTTP_IO_CGI_H
+#define RELAY_HTTP_IO_CGI_H
+
+#include "http/io.h"
+
+struct io_cgi {
+    unsigned long long remaining;   /* body bytes still to read */
+    int failed;                     /* stdout broke */
+};
+
+/* Bind io to the process's CGI request; state is borrowed. */
+void io_cgi_bind(struct io *io, struct io_cgi *state);
+
+#endif

@@ -1,0 +1,36 @@
+/* server: where requests come from — a pool of FastCGI worker threads on a
+ * listening socket, or one plain CGI request — and how the process stops.
+ *
+ * Each worker thread owns one FCGX_Request and calls FCGX_Accept_r itself (no
+ * accept mutex, no FastCGI keep-alive: platform-notes §1.1, §1.7). The main
+ * thread waits for SIGTERM/SIGINT, then stops accepting (shutdown() on the
+ * listening socket wakes every accept), lets requests in flight finish for up
+ * to the grace time, and returns. */
+#ifndef RELAY_HTTP_SERVER_H
+#define RELAY_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "http/req.h"
+
+/* Serve one request of r (a route lookup and its handler). Provided by
+ * routes/router.c; the server calls it for every request. */
+void srv_dispatch(struct relay_req *r);
+
+/* Open a listening socket for "unix:/path", "host:port", "[v6addr]:port".
+ * Returns the descriptor, or -1 with a message in err. */
+int srv_listen(const char *addr, char *err, size_t errlen);
+
+/* Block SIGTERM, SIGINT and SIGHUP and ignore SIGPIPE in the calling thread
+ * (threads created later inherit it). Call first in main(). */
+void srv_block_signals(void);
+
+/* Run the worker pool on listen_fd until SIGTERM/SIGINT. Returns the exit
+ * code: 0 after a clean stop (also when the grace time ran out), 1 when the
+ * workers could not start. */
+int srv_run_fastcgi(int listen_fd, const struct relay_app *app);
+
+/* Serve the single CGI request of this process. Returns the exit code. */
+int srv_run_cgi(const struct relay_app *app);
+
+#endif

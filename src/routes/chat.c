@@ -1,0 +1,384 @@
+/* POST /v1/chat/completions: validation, model resolution, the upstream
+ * request, and the non-streaming answer. Streaming is in chat_stream.c. */
+#include "routes/chat.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/rand.h"
+#include "http/resp.h"
+#include "routes/routes.h"
+#include "translate/airecord.h"
+#include "translate/chatmap.h"
+#include "translate/prompt.h"
+#include "tokenizer/tok.h"
+#include "upstream/errors.h"
+
+#define CHAT_JSON_DEPTH 64
+#define CHAT_PROMPT_MAX ((size_t)32 << 20)
+#define CHAT_ONLINE_SUFFIX ":online"
+
+const char *route_require_key(struct relay_req *r, size_t *len)
+{
+    const char *key = req_api_key(r, len);
+    if (!key)
+        resp_error(r, 401, "invalid_request_error", "invalid_api_key", NULL,
+                   "You didn't provide an API key. Send your 1min.ai key as "
+                   "'Authorization: Bearer KEY' or 'x-api-key: KEY'.");
+    return key;
+}
+
+long long chat_count_tokens(const struct chat_call *call, const char *text, size_t len)
+{
+    size_t n = tok_count(tok_encoding_for_model(call->model), text, len);
+    if (n == (size_t)-1) {
+        LOG_WARN("out of memory counting %zu bytes of text; usage reported as 0", len);
+        return 0;
+    }
+    return (long long)n;
+}
+
+char *chat_upstream_body(const struct chat_call *call, int web_search, size_t *len)
+{
+    struct json_object *root = json_object_new_object();
+    struct json_object *po = json_object_new_object();
+    struct json_object *settings = json_object_new_object();
+    struct json_object *history = json_object_new_object();
+    char *out = NULL;
+    if (!root || !po || !settings || !history) {
+        json_object_put(po);
+        json_object_put(settings);
+        json_object_put(history);
+        goto out;
+    }
+    json_object_object_add(root, "type", json_object_new_string("UNIFY_CHAT_WITH_AI"));
+    json_object_object_add(root, "model", json_object_new_string(call->model));
+    json_object_object_add(po, "prompt",
+                           json_object_new_string_len(buf_str(&call->prompt), (int)call->prompt.len));
+    /* Stateless: the prompt already holds the whole transcript. */
+    json_object_object_add(history, "isMixed", json_object_new_boolean(0));
+    json_object_object_add(settings, "historySettings", history);
+    json_object_object_add(settings, "withMemories", json_object_new_boolean(0));
+    if (web_search) {
+        struct json_object *ws = json_object_new_object();
+        if (!ws) {
+            json_object_put(settings);
+            json_object_put(po);
+            goto out;
+        }
+        json_object_object_add(ws, "webSearch", json_object_new_boolean(1));
+        json_object_object_add(ws, "numOfSite", json_object_new_int((int)call->r->cfg->web_search_num_sites));
+        json_object_object_add(ws, "maxWord", json_object_new_int((int)call->r->cfg->web_search_max_words));
+        json_object_object_add(settings, "webSearchSettings", ws);
+    }
+    json_object_object_add(po, "settings", settings);
+    if (call->images && json_object_array_length(call->images) > 0) {
+        struct json_object *att = json_object_new_object();
+        if (!att) {
+            json_object_put(po);
+            goto out;
+        }
+        json_object_object_add(att, "images", json_object_get(call->images));
+        json_object_object_add(po, "attachments", att);
+    }
+    json_object_object_add(root, "promptObject", po);
+    const char *s = json_object_to_json_string_length(
+        root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+    if (s)
+        out = strdup(s);
+out:
+    json_object_put(root);
+    return out;
+}
+
+void chat_upstream_request(const struct chat_call *call, struct up_request *req, const char *url,
+                           const char *body, size_t len)
+{
+    const struct relay_config *cfg = call->r->cfg;
+    memset(req, 0, sizeof *req);
+    req->method = "POST";
+    req->url = url;
+    req->api_key = call->key;
+    req->body = body;
+    req->body_len = len;
+    req->connect_timeout_ms = cfg->connect_timeout_ms;
+    req->idle_timeout_s = cfg->idle_timeout_s;
+}
+
+/* A JSON number for a usage count. */
+static struct json_object *chat_usage_obj(long long prompt, long long completion, long long total)
+{
+    struct json_object *u = json_object_new_object();
+    if (!u)
+        return NULL;
+    json_object_object_add(u, "prompt_tokens", json_object_new_int64(prompt));
+    json_object_object_add(u, "completion_tokens", json_object_new_int64(completion));
+    json_object_object_add(u, "total_tokens", json_object_new_int64(total));
+    return u;
+}
+
+/* The non-streaming answer from a successful upstream reply. */
+static int chat_answer(struct chat_call *call, const struct up_reply *rep)
+{
+    struct relay_req *r = call->r;
+    struct json_object *root = NULL, *out = NULL;
+    char msg[512];
+    int rc;
+    root = json_tokener_parse(buf_str(&rep->body));
+    struct json_object *rec = root ? airec_get(root) : NULL;
+    if (!rec) {
+        rc = resp_error(r, 502, "upstream_error", "bad_gateway", NULL,
+                        "1min.ai answered with something that is not a chat record");
+        goto out;
+    }
+    if (airec_failed(rec, msg, sizeof msg)) {
+        rc = resp_error(r, 502, "upstream_error", "upstream_failed", NULL, "1min.ai failed: %s", msg);
+        goto out;
+    }
+    const char *text = airec_result_string(rec, 0);
+    if (!text) {
+        rc = resp_error(r, 502, "upstream_error", "bad_gateway", NULL, "1min.ai returned no answer text");
+        goto out;
+    }
+    long long pt, ct, tt;
+    int upstream_usage = chatmap_usage(rec, &pt, &ct, &tt);
+    if (!upstream_usage) {
+        pt = call->prompt_tokens;
+        ct = chat_count_tokens(call, text, strlen(text));
+        tt = pt + ct;
+    }
+    out = json_object_new_object();
+    struct json_object *choices = json_object_new_array();
+    struct json_object *choice = json_object_new_object();
+    struct json_object *message = json_object_new_object();
+    if (!out || !choices || !choice || !message) {
+        json_object_put(choices);
+        json_object_put(choice);
+        json_object_put(message);
+        rc = resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
+        goto out;
+    }
+    json_object_object_add(message, "role", json_object_new_string("assistant"));
+    json_object_object_add(message, "content", json_object_new_string(text));
+    json_object_object_add(message, "refusal", NULL);
+    json_object_object_add(choice, "index", json_object_new_int(0));
+    json_object_object_add(choice, "message", message);
+    json_object_object_add(choice, "logprobs", NULL);
+    json_object_object_add(choice, "finish_reason",
+                           json_object_new_string(chatmap_finish_reason(chatmap_upstream_finish(rec))));
+    json_object_array_add(choices, choice);
+    json_object_object_add(out, "id", json_object_new_string(call->id));
+    json_object_object_add(out, "object", json_object_new_string("chat.completion"));
+    json_object_object_add(out, "created", json_object_new_int64(call->created));
+    json_object_object_add(out, "model", json_object_new_string(call->model));
+    json_object_object_add(out, "system_fingerprint", NULL);
+    json_object_object_add(out, "choices", choices);
+    json_object_object_add(out, "usage", chat_usage_obj(pt, ct, tt));
+    call->completion_tokens = ct;
+    resp_add_header(r, "x-usage-source", upstream_usage ? "upstream" : "estimated");
+    rc = resp_json(r, 200, out);
+out:
+    json_object_put(out);
+    json_object_put(root);
+    return rc;
+}
+
+/* Send the request without streaming; with web search, retry once without it
+ * when the upstream answers 400 (reporting the first error if both fail). */
+static int chat_json(struct chat_call *call)
+{
+    struct relay_req *r = call->r;
+    struct up_reply first, retry;
+    struct up_error e;
+    int rc;
+    up_reply_init(&first, r->cfg->max_upstream_body);
+    up_reply_init(&retry, r->cfg->max_upstream_body);
+    const struct up_reply *ok = NULL;
+    enum up_rc urc = UP_ERR_INTERNAL;
+
+    for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+        int ws = call->web_search && attempt == 0;
+        struct up_reply *rep = attempt == 0 ? &first : &retry;
+        size_t len;
+        char *body = chat_upstream_body(call, ws, &len);
+        if (!body) {
+            rc = resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
+            goto out;
+        }
+        struct up_request req;
+        chat_upstream_request(call, &req, r->cfg->chat_api_url, body, len);
+        enum up_rc got = up_perform(r->w->curl, &req, rep);
+        free(body);
+        if (attempt == 0)
+            urc = got;
+        if (got == UP_OK && rep->status >= 200 && rep->status < 300)
+            ok = rep;
+        else if (!(ws && got == UP_OK && rep->status == 400))
+            break;
+        else
+            LOG_INFO("upstream refused web search for %s (400); retrying without it", call->model);
+    }
+    if (!ok) {
+        uperr_from_reply(urc, &first, &e);
+        rc = uperr_send(r, &e, &first);
+        goto out;
+    }
+    rc = chat_answer(call, ok);
+out:
+    up_reply_free(&first);
+    up_reply_free(&retry);
+    return rc;
+}
+
+/* Parse and validate the body into call. Returns 0, or -1 after sending a 400. */
+static int chat_parse(struct chat_call *call, const struct buf *body, struct json_object **root_out,
+                      size_t *image_parts)
+{
+    struct relay_req *r = call->r;
+    struct json_object *root = NULL, *v;
+    struct prompt_error perr;
+    json_tokener *tok = json_tokener_new_ex(CHAT_JSON_DEPTH);
+    if (!tok)
+        return resp_error(r, 500, NULL, NULL, NULL, "Out of memory"), -1;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    root = json_tokener_parse_ex(tok, body->len ? body->data : "", (int)body->len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    if (root && jerr == json_tokener_continue)
+        jerr = json_tokener_success;
+    if (!root || jerr != json_tokener_success) {
+        resp_error(r, 400, NULL, NULL, NULL, "We could not parse the JSON body of your request: %s",
+                   body->len ? json_tokener_error_desc(jerr == json_tokener_continue ?
+                                                       json_tokener_error_parse_eof : jerr)
+                             : "the body is empty");
+        goto fail;
+    }
+    *root_out = root;
+    if (!json_object_is_type(root, json_type_object)) {
+        resp_error(r, 400, NULL, NULL, NULL, "The request body must be a JSON object");
+        goto fail;
+    }
+    const char *model = r->cfg->default_model;
+    if (json_object_object_get_ex(root, "model", &v) && v) {
+        if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
+            resp_error(r, 400, NULL, NULL, "model", "'model' must be a non-empty string");
+            goto fail;
+        }
+        model = json_object_get_string(v);
+    }
+    if (strlen(model) >= sizeof call->model) {
+        resp_error(r, 400, NULL, NULL, "model", "'model' is too long");
+        goto fail;
+    }
+    snprintf(call->model, sizeof call->model, "%s", model);
+    size_t mlen = strlen(call->model), slen = strlen(CHAT_ONLINE_SUFFIX);
+    if (mlen > slen && strcmp(call->model + mlen - slen, CHAT_ONLINE_SUFFIX) == 0) {
+        call->model[mlen - slen] = '\0';
+        call->web_search = 1;
+    }
+    if (json_object_object_get_ex(root, "stream", &v) && v) {
+        if (!json_object_is_type(v, json_type_boolean)) {
+            resp_error(r, 400, NULL, NULL, "stream", "'stream' must be a boolean");
+            goto fail;
+        }
+        call->stream = json_object_get_boolean(v);
+    }
+    if (json_object_object_get_ex(root, "stream_options", &v) && v) {
+        struct json_object *iu;
+        if (!json_object_is_type(v, json_type_object)) {
+            resp_error(r, 400, NULL, NULL, "stream_options", "'stream_options' must be an object");
+            goto fail;
+        }
+        if (json_object_object_get_ex(v, "include_usage", &iu) && iu) {
+            if (!json_object_is_type(iu, json_type_boolean)) {
+                resp_error(r, 400, NULL, NULL, "stream_options.include_usage",
+                           "'stream_options.include_usage' must be a boolean");
+                goto fail;
+            }
+            call->include_usage = json_object_get_boolean(iu);
+        }
+    }
+    if (!json_object_object_get_ex(root, "messages", &v))
+        v = NULL;
+    if (prompt_build(v, &call->prompt, image_parts, &perr) < 0) {
+        resp_error(r, 400, NULL, NULL, perr.param[0] ? perr.param : NULL, "%s", perr.message);
+        goto fail;
+    }
+    json_tokener_free(tok);
+    return 0;
+fail:
+    json_tokener_free(tok);
+    return -1;
+}
+
+/* Check the model against the catalogue. Returns 0, or -1 after an error. */
+static int chat_resolve_model(struct chat_call *call, struct cat_model *m)
+{
+    struct relay_req *r = call->r;
+    if (!catalog_find(r->app->catalog, r->w->curl, call->model, m))
+        return resp_error(r, 404, NULL, "model_not_found", "model",
+                          "The model `%s` does not exist or you do not have access to it.", call->model), -1;
+    if (!(m->kinds & CAT_CHAT)) {
+        const char *use = (m->kinds & CAT_IMAGE) ? "/v1/images/generations"
+                        : (m->kinds & CAT_TTS) ? "/v1/audio/speech" : "/v1/audio/transcriptions";
+        return resp_error(r, 400, NULL, "model_not_supported", "model",
+                          "The model `%s` is not a chat model; use %s", call->model, use), -1;
+    }
+    return 0;
+}
+
+int route_chat_completions(struct relay_req *r)
+{
+    struct chat_call call;
+    struct buf body;
+    struct json_object *root = NULL;
+    struct cat_model model;
+    size_t key_len, image_parts = 0;
+    int rc = 0;
+
+    memset(&call, 0, sizeof call);
+    call.r = r;
+    buf_init(&call.prompt, CHAT_PROMPT_MAX);
+    buf_init(&body, r->cfg->max_body);
+
+    const char *key = route_require_key(r, &key_len);
+    if (!key)
+        goto out;
+    if (key_len > CHAT_KEY_MAX) {
+        rc = resp_error(r, 401, NULL, "invalid_api_key", NULL, "The API key is too long");
+        goto out;
+    }
+    memcpy(call.key, key, key_len);
+    call.key[key_len] = '\0';
+
+    if (req_read_body(r, r->cfg->max_body, &body) < 0)
+        goto out;
+    if (chat_parse(&call, &body, &root, &image_parts) < 0)
+        goto out;
+    buf_free(&body);
+    if (chat_resolve_model(&call, &model) < 0)
+        goto out;
+    if (image_parts > 0) {
+        rc = resp_error(r, 400, NULL, "image_input_not_supported", "messages",
+                        "Image input is not available on this relay");
+        goto out;
+    }
+    call.prompt_tokens = chat_count_tokens(&call, buf_str(&call.prompt), call.prompt.len);
+    if (rl_admit(r, call.key, key_len, (uint64_t)call.prompt_tokens, &call.ticket) < 0)
+        goto out;
+    memcpy(call.id, "chatcmpl-", 9);
+    rand_hex(call.id + 9, 24);
+    call.created = (long long)time(NULL);
+
+    rc = call.stream ? chat_stream(&call) : chat_json(&call);
+    rl_charge(r, &call.ticket, (uint64_t)call.completion_tokens);
+out:
+    json_object_put(call.images);
+    json_object_put(root);
+    buf_free(&body);
+    buf_free(&call.prompt);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* chat: the state of one /v1/chat/completions call, shared by the JSON path
+ * (chat.c) and the streaming path (chat_stream.c). Private to routes/. */
+#ifndef RELAY_ROUTES_CHAT_H
+#define RELAY_ROUTES_CHAT_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "http/req.h"
+#include "ratelimit/rl.h"
+#include "upstream/catalog.h"
+#include "upstream/client.h"
+
+struct json_object;
+
+#define CHAT_KEY_MAX 1024
+
+struct chat_call {
+    struct relay_req *r;
+    char key[CHAT_KEY_MAX + 1];     /* the client's 1min.ai key; never logged */
+    char model[CAT_ID_MAX];         /* without the :online suffix */
+    int web_search;                 /* :online was asked for */
+    int stream;
+    int include_usage;              /* stream_options.include_usage */
+    struct buf prompt;              /* the flattened transcript sent upstream */
+    struct json_object *images;     /* asset paths for attachments.images, or NULL */
+    long long prompt_tokens;        /* local count of prompt */
+    long long completion_tokens;    /* set when an answer was produced, streamed or not */
+    struct rl_ticket ticket;        /* the rate limiter's admission */
+    char id[40];                    /* chatcmpl-... */
+    long long created;
+};
+
+/* The upstream request body for call, with or without web search. Returns a
+ * new string (caller frees) or NULL when out of memory. */
+char *chat_upstream_body(const struct chat_call *call, int web_search, size_t *len);
+
+/* Fill the common parts of an upstream request for call. */
+void chat_upstream_request(const struct chat_call *call, struct up_request *req, const char *url,
+                           const char *body, size_t len);
+
+/* Local token count of text under call's model encoding. */
+long long chat_count_tokens(const struct chat_call *call, const char *text, size_t len);
+
+
+/* Serve a streaming call; returns 0 (the response was sent). */
+int chat_stream(struct chat_call *call);
+
+#endif

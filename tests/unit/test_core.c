@@ -1,0 +1,104 @@
+/* Unit tests for core/: bounded buffers, text helpers, configuration. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/cfg.h"
+#include "core/rand.h"
+#include "core/text.h"
+#include "tap.h"
+
+static void test_buf(void)
+{
+    struct buf b;
+    buf_init(&b, 10);
+    is_str(buf_str(&b), "", "empty buf reads as empty string");
+    ok(buf_puts(&b, "hello") == 0, "append within limit");
+    ok(buf_printf(&b, "%d", 12345) == 0, "printf up to exactly the limit");
+    is_int(b.len, 10, "length is 10");
+    ok(buf_append(&b, "x", 1) < 0, "append past the limit fails");
+    is_str(buf_str(&b), "hello12345", "failed append leaves contents unchanged");
+    buf_consume(&b, 5);
+    is_str(buf_str(&b), "12345", "consume drops the front");
+    char *s = buf_steal(&b);
+    is_str(s, "12345", "steal hands over the string");
+    is_int(b.len, 0, "steal empties the buffer");
+    free(s);
+    buf_free(&b);
+}
+
+static void test_text(void)
+{
+    const char ok_text[] = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";   /* a é € 😀 */
+    is_int(text_utf8_valid_prefix(ok_text, strlen(ok_text)), strlen(ok_text), "valid UTF-8 fully accepted");
+    is_int(text_utf8_complete_prefix(ok_text, strlen(ok_text) - 1), strlen(ok_text) - 4,
+           "incomplete 4-byte tail held back");
+    is_int(text_utf8_valid_prefix("ab\xC0\xAF", 4), 2, "overlong encoding rejected");
+    is_int(text_utf8_valid_prefix("\xED\xA0\x80", 3), 0, "surrogate rejected");
+
+    char bad[] = "x\x01y\xFFz\n";
+    text_sanitize(bad);
+    is_str(bad, "x?y?z\n", "sanitize replaces controls and invalid bytes");
+
+    struct buf b;
+    buf_init(&b, 256);
+    ok(text_json_quote(&b, "q\"\\\n\t\x01\xFF\xC3\xA9", 9) == 0, "quote succeeds");
+    is_str(buf_str(&b), "\"q\\\"\\\\\\n\\t\\u0001\xEF\xBF\xBD\xC3\xA9\"", "JSON quoting escapes and repairs");
+    buf_free(&b);
+
+    char id[25];
+    rand_hex(id, 24);
+    is_int(strlen(id), 24, "rand_hex writes the requested digits");
+    ok(strspn(id, "0123456789abcdef") == 24, "rand_hex writes hex");
+}
+
+static void test_cfg(void)
+{
+    char err[CFG_ERR_LEN];
+    struct relay_config c;
+    ok(cfg_load(&c, err, sizeof err) == 0, "defaults load");
+    is_str(c.chat_api_url, "https://api.1min.ai/api/chat-with-ai", "default chat URL");
+    is_int(c.web_search_num_sites, 1, "default WEB_SEARCH_NUM_OF_SITE");
+    is_int(c.web_search_max_words, 500, "default WEB_SEARCH_MAX_WORD");
+    is_int(c.max_body, 25u << 20, "default body limit 25 MiB");
+    is_str(c.cors_origin, "*", "default CORS origin");
+
+    setenv("RELAY_THREADS", "abc", 1);
+    ok(cfg_load(&c, err, sizeof err) < 0 && strstr(err, "RELAY_THREADS"), "bad number names the variable");
+    setenv("RELAY_THREADS", "0", 1);
+    ok(cfg_load(&c, err, sizeof err) < 0, "zero threads rejected");
+    unsetenv("RELAY_THREADS");
+
+    setenv("ONE_MIN_CHAT_API_URL", "ftp://x", 1);
+    ok(cfg_load(&c, err, sizeof err) < 0 && strstr(err, "ONE_MIN_CHAT_API_URL"), "non-http URL rejected");
+    unsetenv("ONE_MIN_CHAT_API_URL");
+
+    setenv("RELAY_MAX_BODY", "2M", 1);
+    ok(cfg_load(&c, err, sizeof err) == 0 && c.max_body == 2u << 20, "size suffix M");
+    setenv("RELAY_MAX_BODY", "-5", 1);
+    ok(cfg_load(&c, err, sizeof err) < 0 && strstr(err, "RELAY_MAX_BODY"), "negative size rejected");
+    unsetenv("RELAY_MAX_BODY");
+
+    setenv("RELAY_LOG_LEVEL", "loud", 1);
+    ok(cfg_load(&c, err, sizeof err) < 0 && strstr(err, "RELAY_LOG_LEVEL"), "unknown log level rejected");
+    unsetenv("RELAY_LOG_LEVEL");
+
+    setenv("RELAY_MOUNT_PREFIX", "api", 1);
+    ok(cfg_load(&c, err, sizeof err) < 0 && strstr(err, "RELAY_MOUNT_PREFIX"), "prefix must start with /");
+    unsetenv("RELAY_MOUNT_PREFIX");
+
+    int flag;
+    setenv("X_BOOL", "maybe", 1);
+    ok(cfg_env_bool("X_BOOL", 0, &flag, err, sizeof err) < 0, "bad boolean rejected");
+    setenv("X_BOOL", "Yes", 1);
+    ok(cfg_env_bool("X_BOOL", 0, &flag, err, sizeof err) == 0 && flag == 1, "boolean yes");
+    unsetenv("X_BOOL");
+}
+
+int main(void)
+{
+    test_buf();
+    test_text();
+    test_cfg();
+    return tap_done();
+}
