@@ -1,1 +1,431 @@
-/* placeholder: filled in by the module owner */
+/* up_errors: upstream error bodies and statuses -> OpenAI errors; see errors.h.
+ *
+ * Extraction rules (docs/upstream §8.1): message from error.message, error
+ * (a string), message or detail; code from error.code or errorCode; up to 5
+ * distinct "message" strings found up to 6 levels deep in error.details or
+ * details (an array, an object, or a string holding JSON) are appended as
+ * " (d1; d2)". Without a message the body itself is used (an HTML page by its
+ * <title>). Everything that leaves this file is clean text: valid UTF-8,
+ * no control characters, whitespace runs collapsed, at most 500 bytes. */
+#include "upstream/errors.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "http/resp.h"
+
+#define UPERR_TEXT_MAX 500      /* bytes of extracted message */
+#define UPERR_DETAILS_MAX 5
+#define UPERR_DETAILS_DEPTH 6
+#define UPERR_JSON_DEPTH 64
+
+/* ---- clean text -------------------------------------------------------- */
+
+/* Decode one UTF-8 character at s (n > 0 bytes left). Returns its length and
+ * sets *cp, or returns 0 for an invalid or truncated sequence. Overlong
+ * forms, surrogates and values past U+10FFFF are invalid. */
+static size_t uperr_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned char b = s[0];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+        len = 2;
+        *cp = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        *cp = b & 0x0F;
+        if (b == 0xE0)
+            lo = 0xA0;
+        else if (b == 0xED)
+            hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        *cp = b & 0x07;
+        if (b == 0xF0)
+            lo = 0x90;
+        else if (b == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if (i > 1 && (s[i] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3F);
+    }
+    return len;
+}
+
+/* Write src[0..n) into dst (dstlen bytes with the NUL, at most limit bytes of
+ * text) as clean text: invalid UTF-8 becomes U+FFFD, control characters
+ * (C0, DEL, C1, U+2028/9) become spaces, whitespace runs collapse to one
+ * space, and the ends are trimmed. Cuts only between characters. Returns the
+ * length written. */
+static size_t uperr_clean(char *dst, size_t dstlen, size_t limit, const char *src, size_t n)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    const unsigned char *s = (const unsigned char *)src;
+    size_t out = 0, i = 0;
+    if (dstlen == 0)
+        return 0;
+    if (limit > dstlen - 1)
+        limit = dstlen - 1;
+    int pending_space = 0;
+    while (i < n) {
+        unsigned cp;
+        size_t len = uperr_utf8_decode(s + i, n - i, &cp);
+        const char *bytes = (const char *)s + i;
+        size_t out_len = len;
+        if (len == 0) {
+            cp = 0xFFFD;
+            bytes = replacement;
+            out_len = 3;
+            len = 1;
+        }
+        i += len;
+        if (cp <= 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
+            pending_space = pending_space || out > 0;
+            continue;
+        }
+        if (out + pending_space + out_len > limit)
+            break;
+        if (pending_space)
+            dst[out++] = ' ';
+        pending_space = 0;
+        memcpy(dst + out, bytes, out_len);
+        out += out_len;
+    }
+    dst[out] = '\0';
+    return out;
+}
+
+/* ---- extraction -------------------------------------------------------- */
+
+struct uperr_details {
+    const char *main;                       /* the cleaned main message */
+    char found[UPERR_DETAILS_MAX][UPERR_TEXT_MAX + 1];
+    size_t count;
+};
+
+static void uperr_detail_add(struct uperr_details *d, const char *s, size_t n)
+{
+    char text[UPERR_TEXT_MAX + 1];
+    if (d->count >= UPERR_DETAILS_MAX || uperr_clean(text, sizeof(text), UPERR_TEXT_MAX, s, n) == 0)
+        return;
+    if (strcmp(text, d->main) == 0)
+        return;
+    for (size_t i = 0; i < d->count; i++)
+        if (strcmp(text, d->found[i]) == 0)
+            return;
+    memcpy(d->found[d->count++], text, sizeof(text));
+}
+
+/* Parse len bytes as JSON; NULL when they are not one JSON value. */
+static struct json_object *uperr_parse(const char *s, size_t len)
+{
+    if (len == 0 || len > (size_t)INT32_MAX)
+        return NULL;
+    struct json_tokener *tok = json_tokener_new_ex(UPERR_JSON_DEPTH);
+    if (!tok)
+        return NULL;
+    struct json_object *obj = json_tokener_parse_ex(tok, s, (int)len);
+    if (!obj && json_tokener_get_error(tok) == json_tokener_continue)
+        obj = json_tokener_parse_ex(tok, "", 1);   /* a bare number at the very end */
+    json_tokener_free(tok);
+    return obj;
+}
+
+static void uperr_collect(struct uperr_details *d, struct json_object *v, int depth)
+{
+    if (depth > UPERR_DETAILS_DEPTH || d->count >= UPERR_DETAILS_MAX)
+        return;
+    if (json_object_is_type(v, json_type_object)) {
+        struct json_object *m;
+        if (json_object_object_get_ex(v, "message", &m) && json_object_is_type(m, json_type_string))
+            uperr_detail_add(d, json_object_get_string(m), (size_t)json_object_get_string_len(m));
+        json_object_object_foreach(v, key, child) {
+            (void)key;
+            if (json_object_is_type(child, json_type_object) || json_object_is_type(child, json_type_array))
+                uperr_collect(d, child, depth + 1);
+        }
+    } else if (json_object_is_type(v, json_type_array)) {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++)
+            uperr_collect(d, json_object_array_get_idx(v, i), depth + 1);
+    }
+}
+
+/* details: an array or object, or a string holding JSON (else plain text). */
+static void uperr_details_from(struct uperr_details *d, struct json_object *v)
+{
+    if (!json_object_is_type(v, json_type_string)) {
+        uperr_collect(d, v, 1);
+        return;
+    }
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
+    struct json_object *inner = uperr_parse(s, n);
+    if (json_object_is_type(inner, json_type_object) || json_object_is_type(inner, json_type_array))
+        uperr_collect(d, inner, 1);
+    else
+        uperr_detail_add(d, s, n);
+    json_object_put(inner);
+}
+
+/* The first non-empty string among the candidates, cleaned into out. */
+static void uperr_first_message(struct json_object *root, struct json_object *err, char *out, size_t outlen)
+{
+    struct json_object *cand[4] = { NULL, NULL, NULL, NULL }, *v;
+    if (json_object_is_type(err, json_type_object) && json_object_object_get_ex(err, "message", &v))
+        cand[0] = v;
+    cand[1] = err;
+    if (json_object_object_get_ex(root, "message", &v))
+        cand[2] = v;
+    if (json_object_object_get_ex(root, "detail", &v))
+        cand[3] = v;
+    out[0] = '\0';
+    for (size_t i = 0; i < 4; i++)
+        if (json_object_is_type(cand[i], json_type_string) &&
+            uperr_clean(out, outlen, UPERR_TEXT_MAX, json_object_get_string(cand[i]),
+                        (size_t)json_object_get_string_len(cand[i])) > 0)
+            return;
+}
+
+/* A code as a short identifier: a string or an integer, other bytes dropped. */
+static int uperr_code_from(struct json_object *v, char *code, size_t codelen)
+{
+    char tmp[64];
+    const char *s;
+    if (json_object_is_type(v, json_type_int)) {
+        snprintf(tmp, sizeof(tmp), "%lld", (long long)json_object_get_int64(v));
+        s = tmp;
+    } else if (json_object_is_type(v, json_type_string)) {
+        s = json_object_get_string(v);
+    } else {
+        return 0;
+    }
+    size_t out = 0;
+    for (; *s && out + 1 < codelen; s++)
+        if (isalnum((unsigned char)*s) || strchr("_-.:", *s))
+            code[out++] = *s;
+    code[out] = '\0';
+    return out > 0;
+}
+
+/* The text of an HTML page's <title>, or NULL. */
+static const char *uperr_html_title(const char *body, size_t len, size_t *n)
+{
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)body[i]))
+        i++;
+    if (i == len || body[i] != '<')
+        return NULL;
+    for (; i + 7 <= len; i++) {
+        if (strncasecmp(body + i, "<title", 6) != 0 || (body[i + 6] != '>' && !isspace((unsigned char)body[i + 6])))
+            continue;
+        const char *start = memchr(body + i, '>', len - i);
+        if (!start)
+            return NULL;
+        start++;
+        for (const char *e = start; e + 8 <= body + len; e++)
+            if (strncasecmp(e, "</title>", 8) == 0) {
+                *n = (size_t)(e - start);
+                return start;
+            }
+        return NULL;
+    }
+    return NULL;
+}
+
+void uperr_extract(const char *body, size_t len, char *msg, size_t msglen, char *code, size_t codelen)
+{
+    char main_msg[UPERR_TEXT_MAX + 1] = "";
+    struct uperr_details details;
+    if (msglen > 0)
+        msg[0] = '\0';
+    if (codelen > 0)
+        code[0] = '\0';
+    if (!body)
+        len = 0;
+    memset(&details, 0, sizeof(details));
+    details.main = main_msg;
+
+    struct json_object *root = uperr_parse(body, len), *err = NULL, *v;
+    if (json_object_is_type(root, json_type_object)) {
+        json_object_object_get_ex(root, "error", &err);
+        uperr_first_message(root, err, main_msg, sizeof(main_msg));
+        int have_code = json_object_is_type(err, json_type_object) &&
+                        json_object_object_get_ex(err, "code", &v) && uperr_code_from(v, code, codelen);
+        if (!have_code && json_object_object_get_ex(root, "errorCode", &v))
+            uperr_code_from(v, code, codelen);
+        if (json_object_is_type(err, json_type_object) && json_object_object_get_ex(err, "details", &v))
+            uperr_details_from(&details, v);
+        if (json_object_object_get_ex(root, "details", &v))
+            uperr_details_from(&details, v);
+    } else if (json_object_is_type(root, json_type_string)) {
+        uperr_clean(main_msg, sizeof(main_msg), UPERR_TEXT_MAX, json_object_get_string(root),
+                    (size_t)json_object_get_string_len(root));
+    }
+    json_object_put(root);
+
+    /* main (d1; d2), or the details alone, or the body itself */
+    char joined[UPERR_TEXT_MAX * (UPERR_DETAILS_MAX + 1) + 64];
+    size_t at = (size_t)snprintf(joined, sizeof(joined), "%s", main_msg);
+    for (size_t i = 0; i < details.count; i++)
+        at += (size_t)snprintf(joined + at, sizeof(joined) - at, "%s%s",
+                               i == 0 ? (at > 0 ? " (" : "") : "; ", details.found[i]);
+    if (details.count > 0 && main_msg[0])
+        snprintf(joined + at, sizeof(joined) - at, ")");
+    if (joined[0]) {
+        uperr_clean(msg, msglen, UPERR_TEXT_MAX, joined, strlen(joined));
+        return;
+    }
+    size_t title_len = 0;
+    const char *title = uperr_html_title(body, len, &title_len);
+    if (title && uperr_clean(msg, msglen, UPERR_TEXT_MAX, title, title_len) > 0)
+        return;
+    uperr_clean(msg, msglen, UPERR_TEXT_MAX, body, len);
+}
+
+/* ---- status mapping ---------------------------------------------------- */
+
+static void uperr_set(struct up_error *out, int status, const char *type, const char *code,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void uperr_set(struct up_error *out, int status, const char *type, const char *code,
+                      const char *fmt, ...)
+{
+    char text[UPERR_MSG_MAX * 2];
+    va_list ap;
+    out->status = status;
+    snprintf(out->type, sizeof(out->type), "%s", type);
+    if (code)
+        snprintf(out->code, sizeof(out->code), "%s", code);
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    size_t len = (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1;
+    uperr_clean(out->message, sizeof(out->message), sizeof(out->message) - 1, text, len);
+}
+
+void uperr_from_reply(enum up_rc rc, const struct up_reply *rep, struct up_error *out)
+{
+    char msg[UPERR_TEXT_MAX + 1], code[sizeof(out->code)], why[UPERR_TEXT_MAX + 8];
+    memset(out, 0, sizeof(*out));
+    switch (rc) {
+    case UP_OK:
+        break;
+    case UP_ERR_TIMEOUT:
+        uperr_set(out, 504, "timeout_error", NULL, "1min.ai did not answer in time.");
+        return;
+    case UP_ERR_CONNECT:
+        uperr_set(out, 502, "upstream_error", "bad_gateway", "Could not reach 1min.ai (the connection failed).");
+        return;
+    case UP_ERR_TOO_BIG:
+        uperr_set(out, 502, "upstream_error", "bad_gateway", "1min.ai's answer was larger than the relay accepts.");
+        return;
+    case UP_ERR_ABORTED:
+        uperr_set(out, 500, "server_error", NULL, "The request to 1min.ai was cancelled.");
+        return;
+    case UP_ERR_INTERNAL:
+    default:
+        uperr_set(out, 500, "server_error", NULL, "The relay failed while calling 1min.ai.");
+        return;
+    }
+
+    long status = rep ? rep->status : 0;
+    uperr_extract(rep ? rep->body.data : NULL, rep ? rep->body.len : 0, msg, sizeof(msg), code, sizeof(code));
+    const char *up_code = code[0] ? code : NULL;
+    if (msg[0])
+        snprintf(why, sizeof(why), ": %s", msg);
+    else
+        snprintf(why, sizeof(why), " (no error message).");
+
+    switch (status) {
+    case 400:
+        uperr_set(out, 400, "invalid_request_error", up_code, "1min.ai rejected the request%s", why);
+        break;
+    case 401:
+        uperr_set(out, 401, "invalid_request_error", up_code ? up_code : "invalid_api_key",
+                  "1min.ai rejected the API key%s", why);
+        break;
+    case 403:
+        uperr_set(out, 403, "permission_error", up_code, "1min.ai denied access%s", why);
+        break;
+    case 404:
+        uperr_set(out, 404, "invalid_request_error", up_code, "1min.ai answered Not Found%s", why);
+        break;
+    case 422:
+        uperr_set(out, 422, "invalid_request_error", up_code, "1min.ai could not process the request%s", why);
+        break;
+    case 429:
+        uperr_set(out, 429, "requests", up_code ? up_code : "rate_limit_exceeded",
+                  "1min.ai's rate limit was reached%s", why);
+        break;
+    default:
+        if (status > 400 && status < 500)
+            uperr_set(out, 400, "invalid_request_error", up_code, "1min.ai answered HTTP %ld%s", status, why);
+        else if (status >= 500 && status < 600)
+            uperr_set(out, 502, "upstream_error", "bad_gateway", "1min.ai failed with HTTP %ld%s", status, why);
+        else
+            uperr_set(out, 502, "upstream_error", "bad_gateway", "1min.ai gave an unexpected answer (HTTP %ld)%s",
+                      status, why);
+        break;
+    }
+}
+
+/* Replace every occurrence of secret in s (NUL-terminated, in place). */
+static void uperr_mask(char *s, const char *secret, size_t n)
+{
+    static const char mask[] = "***";
+    char *hit;
+    while ((hit = strstr(s, secret)) != NULL) {
+        memmove(hit + 3, hit + n, strlen(hit + n) + 1);
+        memcpy(hit, mask, 3);
+        s = hit + 3;
+    }
+}
+
+void uperr_redact(struct up_error *e, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0;
+    if (n < 4)
+        return;     /* too short to mask without mangling ordinary text */
+    uperr_mask(e->message, secret, n);
+    uperr_mask(e->code, secret, n);
+}
+
+int uperr_send(struct relay_req *r, const struct up_error *e, const struct up_reply *rep)
+{
+    if (rep) {
+        char value[sizeof(rep->retry_after)];
+        const char *s = rep->retry_after;
+        size_t n = 0;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        while (isdigit((unsigned char)s[n]) && n < 10)
+            n++;
+        const char *rest = s + n;
+        while (*rest == ' ' || *rest == '\t')
+            rest++;
+        if (n > 0 && *rest == '\0') {
+            memcpy(value, s, n);
+            value[n] = '\0';
+            resp_add_header(r, "Retry-After", value);
+        }
+    }
+    return resp_error(r, e->status, e->type, e->code[0] ? e->code : NULL, NULL, "%s", e->message);
+}

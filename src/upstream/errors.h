@@ -28,6 +28,11 @@ void uperr_extract(const char *body, size_t len, char *msg, size_t msglen, char 
 /* Classify an exchange that did not succeed: rc != UP_OK, or a non-2xx status. */
 void uperr_from_reply(enum up_rc rc, const struct up_reply *rep, struct up_error *out);
 
+/* Mask every occurrence of secret (the client's API key) in e's message and
+ * code with "***", in case the upstream ever echoes it. Secrets shorter than 4
+ * bytes are left alone. Call before uperr_send. */
+void uperr_redact(struct up_error *e, const char *secret);
+
 /* Send e to the client (as an HTTP error, or an in-stream event when the
  * response is already committed). Passes Retry-After on. */
 int uperr_send(struct relay_req *r, const struct up_error *e, const struct up_reply *rep);
