@@ -1,10 +1,16 @@
 # Integration tests (python3, TAP) of the core relay, the mock 1min.ai they
 # run against, and the harness they share. See tests/mock/README.md.
 TESTS += \
-	tests/integration/test_mock.py
+	tests/integration/test_mock.py \
+	tests/integration/test_routes.py \
+	tests/integration/test_models_cache.py \
+	tests/integration/test_chat.py
 
 EXTRA_DIST += \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
 	tests/lib/harness.py \
-	tests/integration/test_mock.py
+	tests/integration/test_mock.py \
+	tests/integration/test_routes.py \
+	tests/integration/test_models_cache.py \
+	tests/integration/test_chat.py

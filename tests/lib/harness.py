@@ -197,6 +197,11 @@ def watch_log(path, label):
     _watched.append((path, label))
 
 
+def all_logs_text():
+    """Everything written so far to the logs registered with watch_log()."""
+    return "".join(read_file(p) for p, _ in _watched)
+
+
 def read_file(path, limit=None):
     try:
         with open(path, "rb") as f:
@@ -427,8 +432,10 @@ def start_mock():
 
 def relay_env(mock=None, **overrides):
     """The environment a test relay gets: the mock's URLs, debug logging (so that
-    key-leak checks see the most log lines), 4 threads, and overrides."""
-    env = {"RELAY_LOG_LEVEL": "debug", "RELAY_THREADS": "4"}
+    key-leak checks see the most log lines), 4 threads, rate limiting off (its
+    default local store is shared by every relay on the machine; rate-limit
+    tests turn it on explicitly), and overrides."""
+    env = {"RELAY_LOG_LEVEL": "debug", "RELAY_THREADS": "4", "RATE_LIMIT_STORE": "off"}
     if mock is not None:
         env.update(mock.env())
     env.update({k: str(v) for k, v in overrides.items()})
@@ -1084,3 +1091,40 @@ def fcgi_request(addr, method, uri, body=b"", headers=None, timeout=30, extra=No
         return res, ended
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts for the relay's tests
+
+def start_stack(relay_args=(), **overrides):
+    """The mock and, in front of the relay, lighttpd with the contrib fragment.
+    overrides are relay environment variables (RELAY_MAX_BODY=..., ...)."""
+    mock = start_mock()
+    lt = start_lighttpd(relay_env(mock, **overrides), relay_args=relay_args)
+    return mock, lt
+
+
+ANY = object()   # check_error: do not check this field
+
+
+def check_error(resp, status, name, code=ANY, param=ANY, etype=ANY, message_re=None):
+    """Assert an OpenAI-shaped error: the status, application/json, the four
+    keys, and optionally code/param/type/message. resp: Response or SSEStream."""
+    body = resp.json()
+    good = (resp.status == status
+            and (resp.header("Content-Type") or "").startswith("application/json")
+            and is_openai_error(body))
+    if good:
+        e = body["error"]
+        if code is not ANY and e["code"] != code:
+            good = False
+        if param is not ANY and e["param"] != param:
+            good = False
+        if etype is not ANY and e["type"] != etype:
+            good = False
+        if message_re is not None and not re.search(message_re, e["message"] or ""):
+            good = False
+    raw = resp.body if isinstance(resp.body, bytes) else b""
+    want = {k: v for k, v in (("code", code), ("param", param), ("type", etype)) if v is not ANY}
+    return ok(good, name, "status %s (want %s), content-type %r, body %r; want %r message~%r"
+              % (resp.status, status, resp.header("Content-Type"), raw[:600], want, message_re))
