@@ -1,1 +1,28 @@
-# ratelimit module build fragment
+# ratelimit module build fragment: the limiter, its unit tests and benchmark
+librelay_a_SOURCES += \
+	src/ratelimit/rl.c src/ratelimit/rl.h \
+	src/ratelimit/rl_http.c \
+	src/ratelimit/rl_config.c \
+	src/ratelimit/rl_client.c src/ratelimit/rl_client.h \
+	src/ratelimit/rl_mc.c src/ratelimit/rl_mc.h \
+	src/ratelimit/rl_sha256.c src/ratelimit/rl_sha256.h \
+	src/ratelimit/rl_table.c src/ratelimit/rl_table.h \
+	src/ratelimit/rl_window.c src/ratelimit/rl_window.h
+
+check_PROGRAMS += tests/unit/test_rl_window
+TESTS += tests/unit/test_rl_window
+tests_unit_test_rl_window_SOURCES = tests/unit/test_rl_window.c
+tests_unit_test_rl_window_CFLAGS = $(unit_cflags)
+tests_unit_test_rl_window_LDADD = $(unit_libs)
+
+check_PROGRAMS += tests/unit/test_rl_config
+TESTS += tests/unit/test_rl_config
+tests_unit_test_rl_config_SOURCES = tests/unit/test_rl_config.c
+tests_unit_test_rl_config_CFLAGS = $(unit_cflags)
+tests_unit_test_rl_config_LDADD = $(unit_libs)
+
+check_PROGRAMS += tests/unit/test_rl_local
+TESTS += tests/unit/test_rl_local
+tests_unit_test_rl_local_SOURCES = tests/unit/test_rl_local.c
+tests_unit_test_rl_local_CFLAGS = $(unit_cflags)
+tests_unit_test_rl_local_LDADD = $(unit_libs)

@@ -1,0 +1,309 @@
+#include "ratelimit/rl_mc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmemcached/memcached.h>
+
+#define RL_MC_KEY_MAX 250
+
+void rl_prev_cache_init(struct rl_prev_cache *c)
+{
+    pthread_mutex_init(&c->lock, NULL);
+    memset(c->e, 0, sizeof c->e);
+}
+
+void rl_prev_cache_destroy(struct rl_prev_cache *c)
+{
+    pthread_mutex_destroy(&c->lock);
+}
+
+static struct rl_prev_entry *rl_prev_slot(struct rl_prev_cache *c, const uint8_t id[RL_ID_LEN])
+{
+    uint64_t h;
+    memcpy(&h, id + 8, sizeof h);    /* the table hashes the first half */
+    return &c->e[h % RL_PREV_CACHE_SIZE];
+}
+
+static int rl_prev_get(struct rl_prev_cache *c, const uint8_t id[RL_ID_LEN], int64_t window,
+                       uint64_t *value)
+{
+    int hit = 0;
+    pthread_mutex_lock(&c->lock);
+    struct rl_prev_entry *e = rl_prev_slot(c, id);
+    if (e->window == window && memcmp(e->id, id, RL_ID_LEN) == 0) {
+        *value = e->value;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
+}
+
+static void rl_prev_put(struct rl_prev_cache *c, const uint8_t id[RL_ID_LEN], int64_t window,
+                        uint64_t value)
+{
+    pthread_mutex_lock(&c->lock);
+    struct rl_prev_entry *e = rl_prev_slot(c, id);
+    memcpy(e->id, id, RL_ID_LEN);
+    e->window = window;
+    e->value = value;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int rl_host_ok(const char *h, size_t n)
+{
+    if (n == 0 || n > 253)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)h[i]) && h[i] != '.' && h[i] != '-')
+            return 0;
+    return 1;
+}
+
+static int rl_v6_ok(const char *h, size_t n)
+{
+    if (n == 0 || n > 45)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)h[i]) && h[i] != ':' && h[i] != '.')
+            return 0;
+    return 1;
+}
+
+int rl_mc_config(const char *servers, unsigned timeout_ms, unsigned retry_s,
+                 struct rl_mc_config *out, char *err, size_t errlen)
+{
+    const char *p = servers;
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *host = p, *port;
+        size_t hlen;
+        if (n > 0 && p[0] == '[') {
+            const char *close = memchr(p, ']', n);
+            if (!close || !rl_v6_ok(p + 1, (size_t)(close - p - 1)) ||
+                (close + 1 < p + n && close[1] != ':'))
+                goto bad;
+            host = p + 1;
+            hlen = (size_t)(close - host);
+            port = close + 1 < p + n ? close + 2 : NULL;
+        } else {
+            const char *colon = memchr(p, ':', n);
+            hlen = colon ? (size_t)(colon - p) : n;
+            port = colon ? colon + 1 : NULL;
+            if (!rl_host_ok(host, hlen))
+                goto bad;
+        }
+        unsigned long pn = 11211;
+        if (port) {
+            size_t plen = (size_t)(p + n - port);
+            char num[8];
+            if (plen == 0 || plen > 5)
+                goto bad;
+            memcpy(num, port, plen);
+            num[plen] = '\0';
+            char *e;
+            pn = strtoul(num, &e, 10);
+            if (*e || !isdigit((unsigned char)num[0]) || pn == 0 || pn > 65535)
+                goto bad;
+        }
+        if (out->nservers == RL_MC_MAX_SERVERS)
+            goto bad;
+        struct rl_mc_server *sv = &out->server[out->nservers++];
+        memcpy(sv->host, host, hlen);
+        sv->host[hlen] = '\0';
+        sv->port = (unsigned)pn;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    snprintf(out->options, sizeof out->options,
+             "--DISTRIBUTION=consistent --CONNECT-TIMEOUT=%u --POLL-TIMEOUT=%u "
+             "--RETRY-TIMEOUT=%u --TCP-NODELAY --VERIFY-KEY", timeout_ms, timeout_ms, retry_s);
+    char check[256];
+    if (libmemcached_check_configuration(out->options, strlen(out->options), check,
+                                         sizeof check) != MEMCACHED_SUCCESS) {
+        snprintf(err, errlen, "RATE_LIMIT_STORE: libmemcached rejects its options: %s", check);
+        return -1;
+    }
+    return 0;
+bad:
+    snprintf(err, errlen, "RATE_LIMIT_STORE: expected memcached://host:port[,host:port...] "
+             "(at most %d servers; IPv6 as [addr]:port), got 'memcached://%.160s'",
+             RL_MC_MAX_SERVERS, servers);
+    return -1;
+}
+
+int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
+               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    m->mc = memcached(config->options, strlen(config->options));
+    if (!m->mc) {
+        snprintf(err, errlen, "rate limiter: cannot create a memcached handle");
+        return -1;
+    }
+    for (unsigned i = 0; i < config->nservers; i++) {
+        memcached_return_t rc = memcached_server_add(m->mc, config->server[i].host,
+                                                     (in_port_t)config->server[i].port);
+        if (rc != MEMCACHED_SUCCESS) {
+            snprintf(err, errlen, "rate limiter: memcached server %s:%u: %s",
+                     config->server[i].host, config->server[i].port, memcached_strerror(m->mc, rc));
+            rl_mc_close(m);
+            return -1;
+        }
+    }
+    /* one failure takes a server out for the retry timeout; with several
+     * servers its keys move to the others meanwhile */
+    memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
+    if (config->nservers > 1)
+        memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
+    m->prefix = prefix;
+    m->window_ms = window_ms;
+    m->timeout_ms = timeout_ms;
+    return 0;
+}
+
+void rl_mc_close(struct rl_mc *m)
+{
+    if (m->mc)
+        memcached_free(m->mc);
+    m->mc = NULL;
+}
+
+static size_t rl_mc_key(const struct rl_mc *m, const uint8_t id[RL_ID_LEN], int64_t window,
+                        char key[RL_MC_KEY_MAX + 1])
+{
+    char hex[2 * RL_ID_LEN + 1];
+    for (int i = 0; i < RL_ID_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    int n = snprintf(key, RL_MC_KEY_MAX + 1, "%s:rl:%s:%llu:%lld", m->prefix, hex,
+                     (unsigned long long)(m->window_ms / 1000), (long long)window);
+    return (size_t)n;      /* prefix <= 64 bytes: always fits */
+}
+
+static int rl_mc_fail(struct rl_mc *m, const char *op, memcached_return_t rc)
+{
+    snprintf(m->error, sizeof m->error, "memcached %s: %s", op,
+             rc == MEMCACHED_SUCCESS ? "unexpected reply" : memcached_last_error_message(m->mc));
+    return -1;
+}
+
+/* TTL: the window as current, the next one as previous, and some slack. */
+static time_t rl_mc_ttl(const struct rl_mc *m)
+{
+    return (time_t)(2 * m->window_ms / 1000 + 10);
+}
+
+/* Add delta to key, creating it with the window's TTL on first use. */
+static int rl_mc_add_to(struct rl_mc *m, const char *key, size_t klen, uint64_t delta,
+                        uint64_t *value)
+{
+    m->round_trips++;
+    memcached_return_t rc = memcached_increment_by_key(m->mc, key, klen, key, klen, delta, value);
+    if (rc == MEMCACHED_SUCCESS)
+        return 0;
+    if (rc != MEMCACHED_NOTFOUND)
+        return rl_mc_fail(m, "incr", rc);
+    char text[24];
+    int tlen = snprintf(text, sizeof text, "%llu", (unsigned long long)delta);
+    m->round_trips++;
+    rc = memcached_add_by_key(m->mc, key, klen, key, klen, text, (size_t)tlen, rl_mc_ttl(m), 0);
+    if (rc == MEMCACHED_SUCCESS) {
+        *value = delta;
+        return 0;
+    }
+    if (rc != MEMCACHED_NOTSTORED && rc != MEMCACHED_DATA_EXISTS)
+        return rl_mc_fail(m, "add", rc);
+    m->round_trips++;                      /* another worker created it first */
+    rc = memcached_increment_by_key(m->mc, key, klen, key, klen, delta, value);
+    return rc == MEMCACHED_SUCCESS ? 0 : rl_mc_fail(m, "incr", rc);
+}
+
+static int rl_mc_get(struct rl_mc *m, const char *key, size_t klen, uint64_t *value)
+{
+    size_t vlen = 0;
+    uint32_t flags = 0;
+    memcached_return_t rc;
+    m->round_trips++;
+    char *v = memcached_get_by_key(m->mc, key, klen, key, klen, &vlen, &flags, &rc);
+    if (!v) {
+        if (rc != MEMCACHED_NOTFOUND)
+            return rl_mc_fail(m, "get", rc);
+        *value = 0;
+        return 0;
+    }
+    char text[24];
+    int ok = vlen > 0 && vlen < sizeof text;
+    if (ok) {
+        memcpy(text, v, vlen);
+        text[vlen] = '\0';
+        char *end;
+        *value = strtoull(text, &end, 10);
+        ok = *end == '\0' && isdigit((unsigned char)text[0]);
+    }
+    free(v);
+    return ok ? 0 : rl_mc_fail(m, "get", MEMCACHED_SUCCESS);
+}
+
+static uint64_t rl_pack(uint64_t req, uint64_t tok)
+{
+    return req << RL_MC_TOKEN_BITS | tok;
+}
+
+int rl_mc_admit(struct rl_mc *m, struct rl_prev_cache *pc, const uint8_t id[RL_ID_LEN],
+                const struct rl_limits *lim, uint64_t req_cost, uint64_t tok_cost,
+                const struct rl_time *now, struct rl_verdict *v)
+{
+    char key[RL_MC_KEY_MAX + 1];
+    size_t klen;
+    uint64_t prev;
+    if (!rl_prev_get(pc, id, now->window - 1, &prev)) {
+        klen = rl_mc_key(m, id, now->window - 1, key);
+        if (rl_mc_get(m, key, klen, &prev) != 0)
+            return -1;
+        /* in the first second a late undo may still change it: cache it after */
+        if (now->elapsed_ms >= 1000 || now->elapsed_ms * 10 >= now->window_ms)
+            rl_prev_put(pc, id, now->window - 1, prev);
+    }
+    uint64_t cost = rl_pack(req_cost, tok_cost), after;
+    klen = rl_mc_key(m, id, now->window, key);
+    if (rl_mc_add_to(m, key, klen, cost, &after) != 0)
+        return -1;
+    if (after < cost) {
+        snprintf(m->error, sizeof m->error, "memcached: counter %.128s went backwards", key);
+        return -1;
+    }
+    uint64_t before = after - cost;   /* includes every increment that came before ours */
+    struct rl_dim req = { lim->requests, before >> RL_MC_TOKEN_BITS, prev >> RL_MC_TOKEN_BITS };
+    struct rl_dim tok = { lim->tokens, before & RL_MC_MAX_TOKENS, prev & RL_MC_MAX_TOKENS };
+    rl_judge(&req, &tok, req_cost, tok_cost, now, v);
+    if (!v->admitted)
+        rl_mc_undo(m, id, now->window, req_cost, tok_cost);   /* failure: we stay counted */
+    return 0;
+}
+
+int rl_mc_undo(struct rl_mc *m, const uint8_t id[RL_ID_LEN], int64_t window, uint64_t req_cost,
+               uint64_t tok_cost)
+{
+    char key[RL_MC_KEY_MAX + 1];
+    size_t klen = rl_mc_key(m, id, window, key);
+    uint64_t value;
+    m->round_trips++;
+    memcached_return_t rc = memcached_decrement_by_key(m->mc, key, klen, key, klen,
+                                                       rl_pack(req_cost, tok_cost), &value);
+    return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : rl_mc_fail(m, "decr", rc);
+}
+
+int rl_mc_charge(struct rl_mc *m, const uint8_t id[RL_ID_LEN], const struct rl_time *now,
+                 uint64_t tokens)
+{
+    char key[RL_MC_KEY_MAX + 1];
+    size_t klen = rl_mc_key(m, id, now->window, key);
+    uint64_t value;
+    return rl_mc_add_to(m, key, klen, tokens, &value);
+}
