@@ -1,0 +1,41 @@
+/* tok_bpe: byte-pair merging of one piece by rank, as tiktoken does it:
+ * repeatedly merge the adjacent pair whose concatenation has the lowest rank
+ * (the leftmost on ties) until no pair is a token. Short pieces use
+ * tiktoken's own array scan; long ones a heap over a linked list, so that a
+ * megabyte with no break costs O(n log n), not O(n^2).
+ *
+ * Thread rule: a struct tok_bpe_scratch belongs to one thread. */
+#ifndef RELAY_TOKENIZER_TOK_BPE_H
+#define RELAY_TOKENIZER_TOK_BPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokenizer/tok_vocab.h"
+
+/* Growable arrays reused across the pieces of one text; zero-initialise,
+ * release with tok_bpe_scratch_free. */
+struct tok_bpe_scratch {
+    uint32_t *next, *prev, *rank;   /* per byte position of the piece */
+    size_t    nodes_cap;
+    uint64_t *heap;
+    size_t    heap_len, heap_cap;
+};
+
+/* A growable id array (owned by the caller: free(ids)). */
+struct tok_ids {
+    uint32_t *ids;
+    size_t    len, cap;
+};
+
+/* Encode p[0..n) (n > 0). Appends the ranks to out unless out is NULL.
+ * Returns the number of tokens, or (size_t)-1 when out of memory. */
+size_t tok_bpe_piece(const struct tok_vocab *v, const unsigned char *p, size_t n,
+                     struct tok_ids *out, struct tok_bpe_scratch *scratch);
+
+void tok_bpe_scratch_free(struct tok_bpe_scratch *scratch);
+
+/* Append one id; 0, or -1 when out of memory. */
+int tok_ids_push(struct tok_ids *out, uint32_t id);
+
+#endif
