@@ -4,7 +4,8 @@ TESTS += \
 	tests/integration/test_mock.py \
 	tests/integration/test_routes.py \
 	tests/integration/test_models_cache.py \
-	tests/integration/test_chat.py
+	tests/integration/test_chat.py \
+	tests/integration/test_stream.py
 
 EXTRA_DIST += \
 	tests/mock/mock1min.py \
@@ -13,4 +14,5 @@ EXTRA_DIST += \
 	tests/integration/test_mock.py \
 	tests/integration/test_routes.py \
 	tests/integration/test_models_cache.py \
-	tests/integration/test_chat.py
+	tests/integration/test_chat.py \
+	tests/integration/test_stream.py
