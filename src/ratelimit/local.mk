@@ -26,3 +26,9 @@ TESTS += tests/unit/test_rl_local
 tests_unit_test_rl_local_SOURCES = tests/unit/test_rl_local.c
 tests_unit_test_rl_local_CFLAGS = $(unit_cflags)
 tests_unit_test_rl_local_LDADD = $(unit_libs)
+
+check_PROGRAMS += tests/unit/test_rl_memcached
+TESTS += tests/unit/test_rl_memcached
+tests_unit_test_rl_memcached_SOURCES = tests/unit/test_rl_memcached.c tests/unit/rl_test_memcached.h
+tests_unit_test_rl_memcached_CFLAGS = $(unit_cflags)
+tests_unit_test_rl_memcached_LDADD = $(unit_libs)

@@ -1,0 +1,286 @@
+/* The memcached store against real memcached servers started here: exact
+ * across processes and threads, round trips, two servers, per-key limits with
+ * hashed keys, and outages (killed, hung) with fail-open, fail-closed and
+ * recovery. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "core/cfg.h"
+#include "ratelimit/rl.h"
+#include "rl_test_memcached.h"
+#include "tap.h"
+
+#define PROCS 4
+#define THREADS 4
+#define TRIES 100
+
+static int run_id;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A memcached limiter for servers ("127.0.0.1:1,127.0.0.1:2"). */
+static struct rl *make(const char *servers, const char *fail, const char *rpm, const char *tpm,
+                       const char *key_rpm)
+{
+    struct rl_config c;
+    char err[CFG_ERR_LEN], store[256], prefix[64];
+    snprintf(store, sizeof store, "memcached://%s", servers);
+    snprintf(prefix, sizeof prefix, "t%d-%d", (int)getpid(), run_id++);  /* fresh counters */
+    setenv("RATE_LIMIT_STORE", store, 1);
+    setenv("RATE_LIMIT_FAIL", fail, 1);
+    setenv("RATE_LIMIT_RPM", rpm, 1);
+    setenv("RATE_LIMIT_TPM", tpm, 1);
+    setenv("RATE_LIMIT_KEY_RPM", key_rpm, 1);
+    setenv("RATE_LIMIT_KEY_PREFIX", prefix, 1);
+    setenv("RATE_LIMIT_WINDOW_S", "3600", 1);
+    setenv("RATE_LIMIT_RETRY_S", "1", 1);
+    setenv("RATE_LIMIT_TIMEOUT_MS", "100", 1);
+    setenv("RATE_LIMIT_IMAGE_TOKENS", "1", 1);
+    setenv("RATE_LIMIT_AUDIO_TOKENS", "1", 1);
+    if (rl_config_load(&c, err, sizeof err) != 0) {
+        printf("# config: %s\n", err);
+        return NULL;
+    }
+    struct rl *rl = rl_create(&c, THREADS, err, sizeof err);
+    if (!rl)
+        printf("# create: %s\n", err);
+    return rl;
+}
+
+struct hammer {
+    struct rl *rl;
+    int nclients;                 /* clients 10.0.0.0 .. 10.0.0.(n-1), in turn */
+    uint64_t tokens;
+    _Atomic long *count;          /* shared: admitted, refused, other, degraded */
+};
+
+static void *hammer_thread(void *arg)
+{
+    struct hammer *h = arg;
+    struct rl_thread *t = rl_thread_new(h->rl);
+    for (int i = 0; i < TRIES; i++) {
+        char client[32];
+        struct rl_result res;
+        struct rl_ticket tk;
+        snprintf(client, sizeof client, "10.0.0.%d", i % h->nclients);
+        rl_check(h->rl, t, client, NULL, 0, h->tokens, &res, &tk);
+        int k = res.outcome == RL_ADMITTED ? 0 : res.outcome == RL_REFUSED && res.retry_ms ? 1 : 2;
+        atomic_fetch_add(&h->count[k], 1);
+        if (res.degraded)
+            atomic_fetch_add(&h->count[3], 1);
+    }
+    rl_thread_free(t);
+    return NULL;
+}
+
+/* PROCS x THREADS workers, TRIES each; count[] gets the totals. 0 or -1. */
+static int hammer(struct rl *rl, int nclients, uint64_t tokens, long count[4])
+{
+    _Atomic long *shared = mmap(NULL, 4 * sizeof(long), PROT_READ | PROT_WRITE,
+                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        atomic_store(&shared[i], 0);
+    struct hammer h = { rl, nclients, tokens, shared };
+    pid_t pids[PROCS];
+    int clean = 1;
+    for (int p = 0; p < PROCS; p++) {
+        pids[p] = fork();
+        if (pids[p] == 0) {
+            pthread_t th[THREADS];
+            for (int i = 0; i < THREADS; i++)
+                pthread_create(&th[i], NULL, hammer_thread, &h);
+            for (int i = 0; i < THREADS; i++)
+                pthread_join(th[i], NULL);
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < PROCS; p++) {
+        int st;
+        if (pids[p] < 0 || waitpid(pids[p], &st, 0) != pids[p] || !WIFEXITED(st) || WEXITSTATUS(st))
+            clean = 0;
+    }
+    for (int i = 0; i < 4; i++)
+        count[i] = atomic_load(&shared[i]);
+    munmap(shared, 4 * sizeof(long));
+    return clean ? 0 : -1;
+}
+
+/* Every key memcached holds, via lru_crawler metadump, into out. */
+static int dump_keys(const struct test_mc *m, char *out, size_t n)
+{
+    int fd = test_connect(m->port);
+    size_t got = 0;
+    if (fd < 0 || write(fd, "lru_crawler metadump all\r\n", 26) != 26)
+        return -1;
+    while (got < n - 1) {
+        ssize_t r = read(fd, out + got, n - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        out[got] = '\0';
+        if (strstr(out, "END\r\n"))
+            break;
+    }
+    out[got] = '\0';
+    close(fd);
+    return 0;
+}
+
+int main(void)
+{
+    struct test_mc a = { -1, 0 }, b = { -1, 0 };
+    struct rl_result res;
+    struct rl_ticket tk;
+    long count[4];
+    char servers[128];
+    signal(SIGPIPE, SIG_IGN);
+    if (!ok(test_mc_start(&a, 0) == 0, "memcached A started") ||
+        !ok(test_mc_start(&b, 0) == 0, "memcached B started"))
+        goto out;
+
+    /* exactness across 4 processes x 4 threads, each with its own handle */
+    snprintf(servers, sizeof servers, "127.0.0.1:%d", a.port);
+    struct rl *rl = make(servers, "open", "50", "0", "0");
+    if (!ok(rl != NULL, "memcached limiter created"))
+        goto out;
+    ok(hammer(rl, 1, 1, count) == 0, "workers finished");
+    is_int(count[0], 50, "exactly RPM admitted across %d processes x %d threads", PROCS, THREADS);
+    is_int(count[1], PROCS * THREADS * TRIES - 50, "the rest refused with a retry time");
+    is_int(count[2] + count[3], 0, "no failures, nothing degraded");
+    rl_destroy(rl);
+
+    /* tokens: 7 each, TPM 700, no request limit */
+    rl = make(servers, "open", "0", "700", "0");
+    ok(hammer(rl, 1, 7, count) == 0 && count[0] == 100, "exactly TPM / cost admitted: %ld", count[0]);
+    rl_destroy(rl);
+
+    /* round trips: at most 3 per admission on average, 1 per charge */
+    rl = make(servers, "open", "1000", "1000000", "0");
+    struct rl_thread *t = rl_thread_new(rl);
+    ok(rl_thread_memcached(t) != NULL, "the thread's memcached handle is exposed");
+    for (int i = 0; i < 100; i++) {
+        rl_check(rl, t, "192.0.2.77", NULL, 0, 10, &res, &tk);
+        rl_charge_ticket(rl, t, &tk, 5);
+    }
+    struct rl_stats st;
+    rl_thread_stats(t, &st);
+    is_int(st.admissions, 100, "100 admissions");
+    ok(st.admit_round_trips <= 3 * st.admissions && st.admit_round_trips >= st.admissions,
+       "round trips per admission: %.2f", (double)st.admit_round_trips / (double)st.admissions);
+    ok(st.admit_round_trips <= st.admissions + 3,
+       "the previous window is read once, then cached (%llu round trips)",
+       (unsigned long long)st.admit_round_trips);
+    is_int(st.charge_round_trips, st.charges, "one round trip per charge");
+    rl_check(rl, t, "192.0.2.77", NULL, 0, 0, &res, &tk);
+    is_int(res.tok.remaining, 1000000 - 100 * 15, "prompt and completion tokens both counted");
+    is_int(res.req.remaining, 1000 - 101, "requests counted");
+    rl_thread_free(t);
+    rl_destroy(rl);
+
+    /* per-key limits; the key never reaches memcached */
+    rl = make(servers, "open", "1000", "0", "3");
+    t = rl_thread_new(rl);
+    const char *key = "sk-secret-key-do-not-store";
+    int admitted = 0;
+    for (int i = 0; i < 5; i++) {
+        char client[32];
+        snprintf(client, sizeof client, "198.51.100.%d", i);
+        rl_check(rl, t, client, key, strlen(key), 1, &res, &tk);
+        admitted += res.outcome == RL_ADMITTED;
+    }
+    is_int(admitted, 3, "KEY_RPM holds across clients");
+    ok(res.outcome == RL_REFUSED && res.by_key && res.req.limit == 3, "refused on the key's limit");
+    rl_check(rl, t, "198.51.100.9", "sk-other", 8, 1, &res, &tk);
+    ok(res.outcome == RL_ADMITTED, "another key is not affected");
+    static char dump[1 << 20];
+    ok(dump_keys(&a, dump, sizeof dump) == 0 && strstr(dump, "key=") != NULL, "memcached keys listed");
+    ok(!strstr(dump, "sk-secret") && !strstr(dump, "198.51.100"), "no API key and no address in any key");
+    rl_thread_free(t);
+    rl_destroy(rl);
+
+    /* two servers: consistent hashing spreads the clients, the limit holds */
+    long a0 = test_mc_items(&a), b0 = test_mc_items(&b);
+    snprintf(servers, sizeof servers, "127.0.0.1:%d,127.0.0.1:%d", a.port, b.port);
+    rl = make(servers, "open", "5", "0", "0");
+    ok(hammer(rl, 40, 1, count) == 0, "workers finished on two servers");
+    is_int(count[0], 40 * 5, "exactly 5 for each of 40 clients");
+    is_int(count[2] + count[3], 0, "no failures");
+    long a1 = test_mc_items(&a) - a0, b1 = test_mc_items(&b) - b0;
+    ok(a1 > 0 && b1 > 0, "both servers hold counters (%ld and %ld)", a1, b1);
+    rl_destroy(rl);
+
+    /* outage: memcached killed -> fail open on the per-process fallback */
+    snprintf(servers, sizeof servers, "127.0.0.1:%d", a.port);
+    rl = make(servers, "open", "50", "0", "0");
+    struct rl *closed = make(servers, "closed", "50", "0", "0");
+    t = rl_thread_new(rl);
+    struct rl_thread *tc = rl_thread_new(closed);
+    rl_check(rl, t, "203.0.113.1", NULL, 0, 1, &res, &tk);
+    ok(res.outcome == RL_ADMITTED && !res.degraded, "admitted through memcached");
+    int port = a.port;
+    test_mc_kill(&a);
+    int64_t t0 = now_ms();
+    rl_check(rl, t, "203.0.113.1", NULL, 0, 1, &res, &tk);
+    ok(res.outcome == RL_ADMITTED && res.degraded && tk.active, "memcached down: fail open");
+    ok(now_ms() - t0 < 200, "decided in %lld ms", (long long)(now_ms() - t0));
+    admitted = 0;
+    for (int i = 0; i < 60; i++) {
+        rl_check(rl, t, "203.0.113.2", NULL, 0, 1, &res, &tk);
+        admitted += res.outcome == RL_ADMITTED && res.degraded;
+    }
+    is_int(admitted, 50, "the fallback still limits, per process");
+    rl_check(closed, tc, "203.0.113.1", NULL, 0, 1, &res, &tk);
+    ok(res.outcome == RL_UNAVAILABLE && res.retry_ms > 0 && res.retry_ms <= 1000 && !tk.active,
+       "RATE_LIMIT_FAIL=closed: unavailable, retry in %llu ms", (unsigned long long)res.retry_ms);
+
+    /* back: used again after RATE_LIMIT_RETRY_S without a restart */
+    ok(test_mc_start(&a, port) == 0, "memcached A restarted on the same port");
+    usleep(1300 * 1000);
+    rl_check(rl, t, "203.0.113.1", NULL, 0, 1, &res, &tk);
+    ok(res.outcome == RL_ADMITTED && !res.degraded, "memcached used again");
+    rl_check(closed, tc, "203.0.113.1", NULL, 0, 1, &res, &tk);
+    ok(res.outcome == RL_ADMITTED && !res.degraded, "closed mode admits again");
+    rl_thread_free(t);
+    rl_thread_free(tc);
+    rl_destroy(rl);
+    rl_destroy(closed);
+
+    /* a server that accepts and never answers: no wait beyond the timeout */
+    int hung = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t slen = sizeof sa;
+    if (hung >= 0 && bind(hung, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(hung, 64) == 0 &&
+        getsockname(hung, (struct sockaddr *)&sa, &slen) == 0) {
+        snprintf(servers, sizeof servers, "127.0.0.1:%d", ntohs(sa.sin_port));
+        rl = make(servers, "open", "50", "0", "0");
+        t = rl_thread_new(rl);
+        t0 = now_ms();
+        rl_check(rl, t, "203.0.113.3", NULL, 0, 1, &res, &tk);
+        int64_t took = now_ms() - t0;
+        ok(res.outcome == RL_ADMITTED && res.degraded, "hung memcached: fail open");
+        ok(took >= 90 && took < 250, "waited the 100 ms timeout once: %lld ms", (long long)took);
+        t0 = now_ms();
+        rl_check(rl, t, "203.0.113.3", NULL, 0, 1, &res, &tk);
+        ok(now_ms() - t0 < 20 && res.degraded, "then skipped until the retry time: %lld ms",
+           (long long)(now_ms() - t0));
+        rl_thread_free(t);
+        rl_destroy(rl);
+    } else {
+        ok(0, "listening socket for the hung server");
+    }
+    if (hung >= 0)
+        close(hung);
+out:
+    test_mc_kill(&a);
+    test_mc_kill(&b);
+    return tap_done();
+}
