@@ -5,7 +5,11 @@ TESTS += \
 	tests/integration/test_routes.py \
 	tests/integration/test_models_cache.py \
 	tests/integration/test_chat.py \
-	tests/integration/test_stream.py
+	tests/integration/test_stream.py \
+	tests/integration/test_cli.py \
+	tests/integration/test_shutdown.py \
+	tests/integration/test_cgi.py \
+	tests/integration/test_concurrency.py
 
 EXTRA_DIST += \
 	tests/mock/mock1min.py \
@@ -15,4 +19,8 @@ EXTRA_DIST += \
 	tests/integration/test_routes.py \
 	tests/integration/test_models_cache.py \
 	tests/integration/test_chat.py \
-	tests/integration/test_stream.py
+	tests/integration/test_stream.py \
+	tests/integration/test_cli.py \
+	tests/integration/test_shutdown.py \
+	tests/integration/test_cgi.py \
+	tests/integration/test_concurrency.py

@@ -192,6 +192,22 @@ def stop_process(p, sig=signal.SIGTERM, timeout=5.0):
     return p.returncode
 
 
+def run_process(argv, env=None, timeout=15, input=None):
+    """Run argv to completion (its own process group, killed on timeout).
+    Returns (rc, stdout, stderr) as text; rc is None when it had to be killed."""
+    p = spawn(argv, env=env, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = p.communicate(input, timeout=timeout)
+        rc = p.returncode
+    except subprocess.TimeoutExpired:
+        stop_process(p, signal.SIGKILL)
+        out, err, rc = b"", b"(killed: did not exit within %d s)" % timeout, None
+    if p in _procs:
+        _procs.remove(p)
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
 def watch_log(path, label):
     """Check path for sanitizer reports when the test ends."""
     _watched.append((path, label))
@@ -312,10 +328,16 @@ def free_port():
         s.close()
 
 
+def addr_family(addr):
+    """AF_UNIX for a path, AF_INET6 for a (host, port) whose host has a colon."""
+    if isinstance(addr, str):
+        return socket.AF_UNIX
+    return socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+
+
 def can_connect(addr, timeout=0.5):
     """addr: (host, port) or a Unix socket path."""
-    fam = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM)
+    s = socket.socket(addr_family(addr), socket.SOCK_STREAM)
     s.settimeout(timeout)
     try:
         s.connect(addr)
@@ -640,8 +662,9 @@ def cgi_env(method, uri, headers=None, body=b"", extra=None):
     return env
 
 
-def run_cgi(env_vars, method, uri, body=b"", headers=None, timeout=60, args=()):
+def run_cgi(env_vars, method, uri, body=b"", headers=None, timeout=60, args=(), stdin_bytes=None):
     """Run the relay once as a CGI program (stdin is a pipe) and return a CgiResult.
+    CONTENT_LENGTH is len(body); stdin carries stdin_bytes when given, else body.
     stderr is checked for sanitizer reports by the caller via .stderr."""
     need_relay_bin()
     if isinstance(body, (dict, list)):
@@ -651,7 +674,7 @@ def run_cgi(env_vars, method, uri, body=b"", headers=None, timeout=60, args=()):
     p = spawn([RELAY_BIN] + list(args), env=env, stdin=subprocess.PIPE,
               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        out, err = p.communicate(body, timeout=timeout)
+        out, err = p.communicate(body if stdin_bytes is None else stdin_bytes, timeout=timeout)
     except subprocess.TimeoutExpired:
         stop_process(p)
         raise HarnessError("relay as CGI did not finish within %d s" % timeout)
@@ -1020,8 +1043,7 @@ class FcgiConn:
     conn.records(): ...  addr is (host, port) or a Unix socket path."""
 
     def __init__(self, addr, timeout=30):
-        fam = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
-        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        self.sock = socket.socket(addr_family(addr), socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
         self.sock.connect(addr)
         self.buf = b""
