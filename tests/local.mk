@@ -9,7 +9,8 @@ TESTS += \
 	tests/integration/test_cli.py \
 	tests/integration/test_shutdown.py \
 	tests/integration/test_cgi.py \
-	tests/integration/test_concurrency.py
+	tests/integration/test_concurrency.py \
+	tests/integration/test_sdk.py
 
 EXTRA_DIST += \
 	tests/mock/mock1min.py \
@@ -23,4 +24,8 @@ EXTRA_DIST += \
 	tests/integration/test_cli.py \
 	tests/integration/test_shutdown.py \
 	tests/integration/test_cgi.py \
-	tests/integration/test_concurrency.py
+	tests/integration/test_concurrency.py \
+	tests/integration/test_sdk.py \
+	tests/sdk/package.json \
+	tests/sdk/package-lock.json \
+	tests/sdk/sdk_chat.mjs
