@@ -324,9 +324,9 @@ void rl_check(struct rl *rl, struct rl_thread *t, const char *client, const char
     }
     res->degraded = 1;
     if (rl->cfg.fail == RL_FAIL_CLOSED) {
-        int64_t until = atomic_load(&rl->down_until_ms);
+        int64_t until = atomic_load(&rl->down_until_ms), at = rl_now_ms();
         res->outcome = RL_UNAVAILABLE;
-        res->retry_ms = until > now_ms ? (uint64_t)(until - now_ms) : 1000;
+        res->retry_ms = until > at ? (uint64_t)(until - at) : 1000;
         return;
     }
     if (!rl->fallback || rl_admit_on(rl, t, RL_B_FALLBACK, s, n, tokens, &now, v, &judged) != 0) {
