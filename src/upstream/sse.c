@@ -67,7 +67,12 @@ static int sse_is_field(const char *line, size_t len)
 static int sse_dispatch(struct sse_parser *p)
 {
     int rc = 0;
-    if (p->have_data || p->event.len > 0) {
+    /* Dropped: a name holding a NUL byte (it cannot be passed as a string),
+     * and "raw", which always means legacy text to the caller. Neither is an
+     * event 1min.ai sends. */
+    int named_ok = memchr(buf_str(&p->event), '\0', p->event.len) == NULL &&
+                   strcmp(buf_str(&p->event), "raw") != 0;
+    if ((p->have_data || p->event.len > 0) && named_ok) {
         const char *name = p->event.len > 0 ? buf_str(&p->event) : "message";
         if (p->cb(p->ud, name, buf_str(&p->data), p->data.len) != 0)
             rc = sse_stop(p);

@@ -4,7 +4,10 @@
  * a callback. Rules: \n and \r\n line ends; "event:" sets the type until the
  * blank line that ends the event; several "data:" lines join with \n; lines
  * starting with ':' are comments; one leading space after the colon is
- * dropped. An event without "event:" is reported as "message".
+ * dropped. An event without "event:" is reported as "message". A blank line
+ * reports an event when it had a data: line or an event: name. SSE events
+ * named "raw" (or with a NUL byte in the name) are dropped, so "raw" always
+ * means legacy text.
  *
  * Legacy raw-text bodies: when the first complete line (or the first 4 KiB
  * without a line end) is not an SSE field, the whole body is treated as text

@@ -137,6 +137,16 @@ static void check_splits(const char *name, const char *body, const char *want, i
     is_int(broken, 0, "%s: no raw event splits a UTF-8 character", name);
 }
 
+/* Bodies with NUL bytes (strlen cannot measure them). */
+static void test_nul_bytes(void)
+{
+    static const char body[] = "event: con\0tent\ndata: dropped\n\nevent: raw\ndata: dropped too\n\n"
+                               "data: a\0b\n\n";
+    struct run r = parse_cuts(body, sizeof(body) - 1, NULL, 0, 4096);
+    ok(memcmp(r.log, "message=a\0b|", 12) == 0, "SSE events named with a NUL byte or \"raw\" are dropped; NUL in data kept");
+    free(r.log);
+}
+
 static void test_bodies(void)
 {
     check_splits("unified stream",
@@ -337,6 +347,7 @@ static void test_raw_tail(void)
 int main(void)
 {
     test_bodies();
+    test_nul_bytes();
     test_long_first_line();
     test_limits();
     test_callback_stop();
