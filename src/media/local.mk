@@ -1,12 +1,16 @@
 # media: vision input, image generation, audio (docs: src/media/*.h)
 librelay_a_SOURCES += \
+	src/media/media.h src/media/config.c \
+	src/media/images.c src/media/audio.c src/media/speech.c src/media/vision.c \
+	src/media/mup.c src/media/mup.h \
+	src/media/fetch.c src/media/fetch.h \
+	src/media/upcache.c src/media/upcache.h \
 	src/media/b64.c src/media/b64.h \
 	src/media/dataurl.c src/media/dataurl.h \
 	src/media/imgfam.c src/media/imgfam.h \
 	src/media/multipart.c src/media/multipart.h \
 	src/media/netcheck.c src/media/netcheck.h \
 	src/media/resulturl.c src/media/resulturl.h \
-	src/media/sha256.c src/media/sha256.h \
 	src/media/sniff.c src/media/sniff.h
 
 media_unit_tests = \

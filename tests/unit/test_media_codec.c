@@ -1,60 +1,11 @@
-/* Unit tests: SHA-256, base64 and format sniffing (src/media). */
+/* Unit tests: base64 and format sniffing (src/media). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "media/b64.h"
-#include "media/sha256.h"
 #include "media/sniff.h"
 #include "tap.h"
-
-static void test_sha256(void)
-{
-    char hex[SHA256_HEX_LEN + 1];
-    sha256_hex("", 0, hex);
-    is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 empty");
-    sha256_hex("abc", 3, hex);
-    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 abc");
-    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-    sha256_hex(two, strlen(two), hex);
-    is_str(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 448-bit message");
-
-    /* one million 'a', fed in uneven pieces */
-    struct sha256 s;
-    unsigned char d[SHA256_LEN];
-    char chunk[997];
-    memset(chunk, 'a', sizeof chunk);
-    sha256_init(&s);
-    size_t left = 1000000;
-    while (left) {
-        size_t take = left < sizeof chunk ? left : sizeof chunk;
-        sha256_update(&s, chunk, take);
-        left -= take;
-    }
-    sha256_final(&s, d);
-    static const unsigned char want[SHA256_LEN] = {
-        0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e, 0x67,
-        0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0 };
-    ok(memcmp(d, want, sizeof want) == 0, "sha256 of a million 'a' in 997-byte pieces");
-
-    /* every length around the padding boundary: one-shot equals byte-by-byte */
-    unsigned char msg[130];
-    for (size_t i = 0; i < sizeof msg; i++)
-        msg[i] = (unsigned char)(i * 7 + 3);
-    int same = 1;
-    for (size_t len = 0; len <= sizeof msg; len++) {
-        unsigned char a[SHA256_LEN], b[SHA256_LEN];
-        sha256_init(&s);
-        sha256_update(&s, msg, len);
-        sha256_final(&s, a);
-        sha256_init(&s);
-        for (size_t i = 0; i < len; i++)
-            sha256_update(&s, msg + i, 1);
-        sha256_final(&s, b);
-        same &= memcmp(a, b, SHA256_LEN) == 0;
-    }
-    ok(same, "sha256 incremental equals one-shot for lengths 0..130");
-}
 
 static void enc_is(const char *in, const char *want)
 {
@@ -210,7 +161,6 @@ static void test_sniff(void)
 
 int main(void)
 {
-    test_sha256();
     test_b64();
     test_sniff();
     return tap_done();

@@ -1,0 +1,80 @@
+/* media: the relay's non-chat features — image generation, speech to text,
+ * audio translation, text to speech — and vision input for chat.
+ *
+ * Every handler does everything for its request: the API key (401 like
+ * chat), reading the body with its own cap, validation (400 with param),
+ * rate limiting (rl_admit with rl_image_cost / rl_audio_cost), the uploads
+ * and upstream calls, and the response. Each returns 0 once a response was
+ * sent.
+ *
+ * Settings (read once by media_config_load):
+ *   RELAY_VISION_MAX_IMAGES     images per chat request (default 8)
+ *   RELAY_FETCH_MAX_BYTES       largest image the relay downloads or decodes (20M)
+ *   RELAY_FETCH_TIMEOUT         seconds for one image download, redirects included (20)
+ *   RELAY_FETCH_MAX_REDIRECTS   redirects followed, each re-checked (3)
+ *   ALLOW_PRIVATE_FETCH         1: skip the address check (tests on loopback only!)
+ *   RELAY_AUDIO_MAX_BYTES       largest audio upload (25M)
+ *   RELAY_MEDIA_RESULT_MAX_BYTES largest generated image/audio downloaded (32M)
+ *   RELAY_IMAGE_TIMEOUT         seconds for one image generation (300)
+ *   RELAY_IMAGE_LONG_TIMEOUT    ...for Midjourney (900)
+ *   RELAY_AUDIO_TIMEOUT         seconds for one audio feature call (300)
+ *   RELAY_UPLOAD_TIMEOUT        seconds for one asset upload (120)
+ *   RELAY_UPLOAD_CACHE_TTL      seconds an uploaded asset is reused (3600; 0: no cache)
+ *   RELAY_UPLOAD_CACHE_DIR      the per-host cache directory when the rate-limit
+ *                               store is not memcached ($TMPDIR/1min-relay-<uid>/uploads)
+ *
+ * Thread rule: the config is written before the workers start and read-only
+ * afterwards. */
+#ifndef RELAY_MEDIA_MEDIA_H
+#define RELAY_MEDIA_MEDIA_H
+
+#include <stddef.h>
+
+#include "http/req.h"
+#include "upstream/catalog.h"
+
+struct json_object;
+
+#define MEDIA_PATH_MAX 512
+
+struct media_config {
+    unsigned max_images;
+    size_t fetch_max_bytes;
+    unsigned fetch_timeout_s;
+    unsigned fetch_max_redirects;
+    int allow_private_fetch;
+    size_t audio_max_bytes;
+    size_t result_max_bytes;
+    unsigned image_timeout_s;
+    unsigned image_long_timeout_s;
+    unsigned audio_timeout_s;
+    unsigned upload_timeout_s;
+    unsigned cache_ttl_s;
+    char cache_dir[MEDIA_PATH_MAX];
+};
+
+/* Read the media settings from the environment; a bad value -> -1 with a
+ * message naming the variable. */
+int media_config_load(struct media_config *c, char *err, size_t errlen);
+
+/* POST /v1/images/generations */
+int media_images_generations(struct relay_req *r);
+/* POST /v1/audio/transcriptions and /v1/audio/translations */
+int media_audio_transcriptions(struct relay_req *r);
+int media_audio_translations(struct relay_req *r);
+/* POST /v1/audio/speech */
+int media_audio_speech(struct relay_req *r);
+
+/* Vision: called by the chat route when the messages contain image_url parts,
+ * before the upstream call. Downloads/decodes each image in conversation
+ * order, uploads it to ONE_MIN_ASSET_URL (through the upload cache), and
+ * appends each returned fileContent.path to images (a json array owned by the
+ * caller). Returns 0, or -1 after sending the error response itself: 400
+ * naming the model when it has no vision, 400 for bad base64, a type that is
+ * not an image, a refused URL or too many images, 400 for a failed download,
+ * the mapped upstream error (4xx/502/504) for a failed upload. Never a silent
+ * text-only request. */
+int media_vision_attach(struct relay_req *r, const char *api_key, struct json_object *messages,
+                        const struct cat_model *model, struct json_object *images);
+
+#endif

@@ -1,0 +1,158 @@
+/* Vision input for chat: every image_url part of the messages, in
+ * conversation order, becomes an uploaded asset path for
+ * promptObject.attachments.images. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "http/resp.h"
+#include "media/dataurl.h"
+#include "media/fetch.h"
+#include "media/media.h"
+#include "media/mup.h"
+#include "media/sniff.h"
+
+/* The URL of an image part ({"type":"image_url","image_url":{"url":...}} or
+ * the shorthand "image_url":"..."), NULL when part is not an image part, ""
+ * when it is one without a usable URL. */
+static const char *vision_part_url(struct json_object *part)
+{
+    struct json_object *t, *iu, *u;
+    if (!json_object_is_type(part, json_type_object) || !json_object_object_get_ex(part, "type", &t) ||
+        !json_object_is_type(t, json_type_string) || strcmp(json_object_get_string(t), "image_url") != 0)
+        return NULL;
+    if (!json_object_object_get_ex(part, "image_url", &iu) || !iu)
+        return "";
+    if (json_object_is_type(iu, json_type_string))
+        return json_object_get_string(iu);
+    if (json_object_is_type(iu, json_type_object) && json_object_object_get_ex(iu, "url", &u) &&
+        json_object_is_type(u, json_type_string))
+        return json_object_get_string(u);
+    return "";
+}
+
+/* Calls fn for every image part in order; stops at a non-zero return. */
+static int vision_walk(struct json_object *messages,
+                       int (*fn)(void *ud, size_t msg, size_t part, const char *url), void *ud)
+{
+    size_t nm = json_object_is_type(messages, json_type_array) ? json_object_array_length(messages) : 0;
+    for (size_t i = 0; i < nm; i++) {
+        struct json_object *m = json_object_array_get_idx(messages, i), *content;
+        if (!json_object_is_type(m, json_type_object) || !json_object_object_get_ex(m, "content", &content) ||
+            !json_object_is_type(content, json_type_array))
+            continue;
+        for (size_t j = 0; j < json_object_array_length(content); j++) {
+            const char *url = vision_part_url(json_object_array_get_idx(content, j));
+            int rc = url ? fn(ud, i, j, url) : 0;
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int vision_count(void *ud, size_t msg, size_t part, const char *url)
+{
+    (*(size_t *)ud)++;
+    return 0;
+}
+
+struct vision_ctx {
+    struct relay_req *r;
+    const char *key;
+    size_t key_len;
+    struct json_object *images;
+    size_t index;               /* 1-based number of the current image */
+};
+
+/* The bytes of one image, decoded or downloaded. -1 after the error. */
+static int vision_bytes(struct vision_ctx *v, const char *url, const char *param, struct buf *img,
+                        const struct sniff_fmt **fmt)
+{
+    struct relay_req *r = v->r;
+    const struct media_config *mc = r->app->media;
+    char msg[256];
+    if (strncasecmp(url, "data:", 5) == 0) {
+        enum dataurl_rc drc = dataurl_decode(url, strlen(url), img, fmt);
+        if (drc != DATAURL_OK)
+            return resp_error(r, 400, NULL, "invalid_image", param, "Image %zu: %s", v->index,
+                              dataurl_strerror(drc)), -1;
+        return 0;
+    }
+    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+        return resp_error(r, 400, NULL, "invalid_image_url", param,
+                          "Image %zu: image_url must be an http(s) URL or a data:image/...;base64 URL",
+                          v->index), -1;
+    struct fetch_opts o = {
+        .max_bytes = mc->fetch_max_bytes,
+        .timeout_s = mc->fetch_timeout_s,
+        .connect_timeout_ms = r->cfg->connect_timeout_ms,
+        .max_redirects = mc->fetch_max_redirects,
+        .allow_private = mc->allow_private_fetch,
+        .type_prefix = "image/",
+    };
+    enum fetch_rc frc = fetch_url(url, &o, img, msg, sizeof msg);
+    if (frc == FETCH_INTERNAL)
+        return resp_error(r, 500, NULL, NULL, NULL, "Image %zu: %s", v->index, msg), -1;
+    if (frc != FETCH_OK) {
+        LOG_INFO("vision image %zu refused or not downloaded: %s", v->index, msg);
+        return resp_error(r, 400, NULL, frc == FETCH_REFUSED ? "image_url_refused" : "image_download_failed",
+                          param, "Image %zu: %s", v->index, msg), -1;
+    }
+    *fmt = sniff_magic(img->data, img->len, SNIFF_IMAGE);
+    if (!*fmt)
+        return resp_error(r, 400, NULL, "invalid_image", param,
+                          "Image %zu: the downloaded file is not a png, jpeg, webp or gif image", v->index), -1;
+    return 0;
+}
+
+static int vision_one(void *ud, size_t msg, size_t part, const char *url)
+{
+    struct vision_ctx *v = ud;
+    struct relay_req *r = v->r;
+    char param[96], what[32], path[MEDIA_PATH_MAX];
+    const struct sniff_fmt *fmt = NULL;
+    struct buf img;
+    int rc = -1;
+    v->index++;
+    snprintf(param, sizeof param, "messages[%zu].content[%zu].image_url", msg, part);
+    snprintf(what, sizeof what, "image %zu", v->index);
+    buf_init(&img, r->app->media->fetch_max_bytes);
+    if (!*url) {
+        resp_error(r, 400, NULL, "invalid_image_url", param, "Image %zu has no image_url.url", v->index);
+        goto out;
+    }
+    if (vision_bytes(v, url, param, &img, &fmt) < 0)
+        goto out;
+    if (mup_upload(r, v->key, v->key_len, img.data, img.len, fmt, what, path, sizeof path) < 0)
+        goto out;
+    if (json_object_array_add(v->images, json_object_new_string(path)) < 0) {
+        resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_free(&img);
+    return rc;
+}
+
+int media_vision_attach(struct relay_req *r, const char *api_key, struct json_object *messages,
+                        const struct cat_model *model, struct json_object *images)
+{
+    size_t count = 0;
+    vision_walk(messages, vision_count, &count);
+    if (count == 0)
+        return 0;
+    if (!model->vision)
+        return resp_error(r, 400, NULL, "model_not_vision", "messages",
+                          "The model `%s` does not accept images; use a vision model such as gpt-4o",
+                          model->id), -1;
+    if (count > r->app->media->max_images)
+        return resp_error(r, 400, NULL, "too_many_images", "messages",
+                          "The request has %zu images; at most %u are allowed", count,
+                          r->app->media->max_images), -1;
+    struct vision_ctx v = { .r = r, .key = api_key, .key_len = strlen(api_key), .images = images };
+    return vision_walk(messages, vision_one, &v) ? -1 : 0;
+}
