@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "http/req.h"
 #include "http/server.h"
+#include "media/media.h"
 #include "ratelimit/rl.h"
 #include "tokenizer/tok.h"
 #include "upstream/catalog.h"
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
     char err[CFG_ERR_LEN] = "";
     struct relay_config cfg;
     struct rl_config rl_cfg;
+    struct media_config media_cfg;
     struct relay_app app = { .cfg = &cfg };
 
     if (argc > 1 && strcmp(argv[1], "count-tokens") == 0)
@@ -103,6 +105,11 @@ int main(int argc, char **argv)
     if (threads)
         cfg.threads = (unsigned)threads;
     log_set_level(cfg.log_level);
+    if (media_config_load(&media_cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "1min-relay: configuration error: %s\n", err);
+        return 1;
+    }
+    app.media = &media_cfg;
     if (rl_config_load(&rl_cfg, err, sizeof err) < 0) {
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);
         return 1;

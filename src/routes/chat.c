@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/resp.h"
+#include "media/media.h"
 #include "routes/routes.h"
 #include "translate/airecord.h"
 #include "translate/chatmap.h"
@@ -361,14 +362,20 @@ int route_chat_completions(struct relay_req *r)
     buf_free(&body);
     if (chat_resolve_model(&call, &model) < 0)
         goto out;
-    if (image_parts > 0) {
-        rc = resp_error(r, 400, NULL, "image_input_not_supported", "messages",
-                        "Image input is not available on this relay");
-        goto out;
-    }
     call.prompt_tokens = chat_count_tokens(&call, buf_str(&call.prompt), call.prompt.len);
     if (rl_admit(r, call.key, key_len, (uint64_t)call.prompt_tokens, &call.ticket) < 0)
         goto out;
+    if (image_parts > 0) {
+        struct json_object *messages = NULL;
+        json_object_object_get_ex(root, "messages", &messages);
+        call.images = json_object_new_array();
+        if (!call.images) {
+            rc = resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
+            goto out;
+        }
+        if (media_vision_attach(r, call.key, messages, &model, call.images) < 0)
+            goto out;
+    }
     memcpy(call.id, "chatcmpl-", 9);
     rand_hex(call.id + 9, 24);
     call.created = (long long)time(NULL);

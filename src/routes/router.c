@@ -6,6 +6,7 @@
 
 #include "http/resp.h"
 #include "http/server.h"
+#include "media/media.h"
 #include "routes/routes.h"
 
 typedef int (*route_fn)(struct relay_req *r);
@@ -24,6 +25,10 @@ static const struct route routes[] = {
     { "/v1/models", "GET", route_models_list },
     { "/v1/models/", "GET", route_models_get },
     { "/v1/chat/completions", "POST", route_chat_completions },
+    { "/v1/images/generations", "POST", media_images_generations },
+    { "/v1/audio/transcriptions", "POST", media_audio_transcriptions },
+    { "/v1/audio/translations", "POST", media_audio_translations },
+    { "/v1/audio/speech", "POST", media_audio_speech },
 };
 
 /* OpenAI routes this relay does not offer: 501, not 404, so clients can tell. */
