@@ -65,20 +65,20 @@ int airec_failed(struct json_object *rec, char *msg, size_t msglen)
         const char *text = airec_string(result, "message");
         const char *code = airec_string(result, "code");
         if (text && code)
-            snprintf(msg, msglen, "1min.ai refused the request: %s (%s)", text, code);
+            snprintf(msg, msglen, "request refused: %s (%s)", text, code);
         else if (text || code)
-            snprintf(msg, msglen, "1min.ai refused the request: %s", text ? text : code);
+            snprintf(msg, msglen, "request refused: %s", text ? text : code);
         else
-            snprintf(msg, msglen, "1min.ai returned an error object instead of a result");
+            snprintf(msg, msglen, "an error object in place of the result");
         return 1;
     }
     const char *status = airec_string(rec, "status");
     if (status && strcasecmp(status, "FAILED") == 0) {
         const char *text = airec_result_string(rec, 0);
         if (text && *text)
-            snprintf(msg, msglen, "1min.ai reported the request as failed: %s", text);
+            snprintf(msg, msglen, "status FAILED: %s", text);
         else
-            snprintf(msg, msglen, "1min.ai reported the request as failed");
+            snprintf(msg, msglen, "status FAILED");
         return 1;
     }
     return 0;

@@ -12,7 +12,9 @@ struct json_object;
 struct json_object *airec_get(struct json_object *root);
 
 /* Non-zero when the record reports a failure (status FAILED, or resultObject
- * an object with a code/message); writes a message when it does. */
+ * an object with a code/message); writes a short reason when it does
+ * ("request refused: TEXT (CODE)", "status FAILED"), which callers prefix
+ * with their own "1min.ai failed: ". */
 int airec_failed(struct json_object *rec, char *msg, size_t msglen);
 
 /* aiRecordDetail.resultObject, or NULL. */

@@ -39,10 +39,17 @@ void sse_free(struct sse_parser *p)
     buf_free(&p->data);
 }
 
-/* Mark the parser dead (limit hit or callback stop) and return -1. */
+/* Mark the parser dead and return -1: the callback stopped it. */
 static int sse_stop(struct sse_parser *p)
 {
     p->stopped = 1;
+    return -1;
+}
+
+/* The same for a buffer that would pass max_event (or memory running out). */
+static int sse_overflow(struct sse_parser *p)
+{
+    p->overflow = 1;
     return -1;
 }
 
@@ -101,11 +108,11 @@ static int sse_line(struct sse_parser *p, const char *line, size_t len)
     if (name_len == 5 && memcmp(line, "event", 5) == 0) {
         buf_clear(&p->event);
         if (buf_append(&p->event, value, value_len) < 0)
-            return sse_stop(p);
+            return sse_overflow(p);
     } else if (name_len == 4 && memcmp(line, "data", 4) == 0) {
         if ((p->have_data && buf_append(&p->data, "\n", 1) < 0) ||
             buf_append(&p->data, value, value_len) < 0)
-            return sse_stop(p);
+            return sse_overflow(p);
         p->have_data = 1;
     }
     /* id, retry and unknown fields do not matter to the relay */
@@ -129,7 +136,7 @@ static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
             i++;
         if (i == n) {
             if (buf_append(&p->line, s, n) < 0)
-                return sse_stop(p);
+                return sse_overflow(p);
             return 0;
         }
         int rc;
@@ -137,7 +144,7 @@ static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
             rc = sse_line(p, s, i);
         } else {
             if (buf_append(&p->line, s, i) < 0)
-                return sse_stop(p);
+                return sse_overflow(p);
             rc = sse_line(p, p->line.data, p->line.len);
             buf_clear(&p->line);
         }
@@ -187,12 +194,12 @@ static int sse_feed_raw(struct sse_parser *p, const char *s, size_t n)
         size_t room = p->data.max - p->data.len;
         size_t take = n < room ? n : room;
         if (buf_append(&p->data, s, take) < 0)
-            return sse_stop(p);
+            return sse_overflow(p);
         s += take;
         n -= take;
         size_t len = utf8_complete_len(p->data.data, p->data.len);
         if (len == 0 && take == 0)
-            return sse_stop(p);     /* max_event below one character */
+            return sse_overflow(p);     /* max_event below one character */
         if (sse_emit_raw(p, len) < 0)
             return -1;
     }
@@ -207,7 +214,7 @@ static int sse_decide(struct sse_parser *p, enum sse_mode mode)
     size_t n = p->line.len;
     char *prefix = buf_steal(&p->line);
     if (!prefix)
-        return sse_stop(p);
+        return sse_overflow(p);
     const char *s = prefix;
     if (n >= 3 && memcmp(s, utf8_bom, 3) == 0) {
         s += 3;
@@ -236,7 +243,7 @@ static long sse_sniff(struct sse_parser *p, const char *s, size_t n, int *decide
     size_t limit = p->line.max < SSE_SNIFF_MAX ? p->line.max : SSE_SNIFF_MAX;
     for (size_t i = 0; i < n; i++) {
         if (buf_append(&p->line, s + i, 1) < 0)
-            return sse_stop(p);
+            return sse_overflow(p);
         int end = s[i] == '\n' || s[i] == '\r';
         size_t start = end || p->line.len >= limit ? sse_first_line(p) : 0;
         const char *line = p->line.data + start;
@@ -257,7 +264,7 @@ static long sse_sniff(struct sse_parser *p, const char *s, size_t n, int *decide
 
 int sse_feed(struct sse_parser *p, const char *bytes, size_t n)
 {
-    if (p->stopped)
+    if (p->stopped || p->overflow)
         return -1;
     if (p->mode == SSE_MODE_UNKNOWN) {
         int decided = 0;
@@ -274,7 +281,7 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t n)
 
 int sse_finish(struct sse_parser *p)
 {
-    if (p->stopped)
+    if (p->stopped || p->overflow)
         return -1;
     if (p->mode == SSE_MODE_UNKNOWN) {
         size_t start = sse_first_line(p);

@@ -40,13 +40,15 @@ struct sse_parser {
     int skip_lf;          /* last byte was \r: a following \n belongs to it */
     sse_event_cb cb;
     void *ud;
-    int stopped;          /* the callback asked to stop, or a limit was hit */
+    int stopped;          /* the callback asked to stop */
+    int overflow;         /* an event or line passed max_event */
 };
 
 void sse_init(struct sse_parser *p, size_t max_event, sse_event_cb cb, void *ud);
 
-/* Feed n bytes. Returns 0, or -1 when an event passes the limit or the
- * callback stopped the parser (check p->stopped). */
+/* Feed n bytes. Returns 0, or -1 when an event passes the limit (p->overflow)
+ * or the callback stopped the parser (p->stopped); every later call then
+ * fails too. */
 int sse_feed(struct sse_parser *p, const char *bytes, size_t n);
 
 /* End of body: report what is pending. Returns 0 or -1 as sse_feed. */

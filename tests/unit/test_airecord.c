@@ -52,7 +52,7 @@ static void test_refusal_object(void)
     struct json_object *rec = airec_get(root);
     char msg[128] = "";
     is_int(airec_failed(rec, msg, sizeof(msg)), 1, "object result: a failure");
-    is_str(msg, "1min.ai refused the request: The prompt was flagged (CONTENT_POLICY)",
+    is_str(msg, "request refused: The prompt was flagged (CONTENT_POLICY)",
            "object result: message and code");
     is_int(airec_result_count(rec), 0, "object result: no entries");
     ok(airec_result_string(rec, 0) == NULL, "object result: no string");
@@ -60,7 +60,7 @@ static void test_refusal_object(void)
 
     root = parse("{\"aiRecord\":{\"aiRecordDetail\":{\"resultObject\":{\"code\":\"X\"}}}}");
     is_int(airec_failed(airec_get(root), msg, sizeof(msg)), 1, "object with a code only: a failure");
-    is_str(msg, "1min.ai refused the request: X", "...named by its code");
+    is_str(msg, "request refused: X", "...named by its code");
     json_object_put(root);
 
     char small[16];
@@ -77,13 +77,13 @@ static void test_failed_status(void)
     struct json_object *rec = airec_get(root);
     char msg[128] = "";
     is_int(airec_failed(rec, msg, sizeof(msg)), 1, "FAILED with an empty result: a failure");
-    is_str(msg, "1min.ai reported the request as failed", "FAILED: message");
+    is_str(msg, "status FAILED", "FAILED: message");
     is_int(airec_result_count(rec), 0, "FAILED: no entries");
     json_object_put(root);
 
     root = parse("{\"aiRecord\":{\"status\":\"failed\",\"aiRecordDetail\":{\"resultObject\":[\"quota exceeded\"]}}}");
     is_int(airec_failed(airec_get(root), msg, sizeof(msg)), 1, "lower-case failed: a failure");
-    is_str(msg, "1min.ai reported the request as failed: quota exceeded", "FAILED: result text as the reason");
+    is_str(msg, "status FAILED: quota exceeded", "FAILED: result text as the reason");
     json_object_put(root);
 }
 

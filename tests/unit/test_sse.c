@@ -293,7 +293,7 @@ static void test_limits(void)
     struct sse_parser p;
     sse_init(&p, 16, on_event, &rc);
     is_int(sse_feed(&p, "event: content\ndata: this is far too long\n", 42), -1, "feed fails");
-    ok(p.stopped, "stopped is set");
+    ok(p.overflow && !p.stopped, "overflow is set, stopped is not");
     is_int(sse_feed(&p, "event: done\n\n", 13), -1, "later feeds fail too");
     is_int(rc.events, 0, "no event after the failure");
     sse_free(&p);
@@ -318,7 +318,7 @@ static void test_callback_stop(void)
     sse_init(&p, 4096, on_event, &r);
     const char *body = "data: 1\n\ndata: 2\n\ndata: 3\n\n";
     is_int(sse_feed(&p, body, strlen(body)), -1, "callback stop makes feed return -1");
-    ok(p.stopped, "stopped is set after a callback stop");
+    ok(p.stopped && !p.overflow, "stopped is set after a callback stop, overflow is not");
     is_int(r.events, 2, "no event after the stop");
     is_int(sse_finish(&p), -1, "finish after a stop fails");
     sse_free(&p);
