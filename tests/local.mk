@@ -10,7 +10,8 @@ TESTS += \
 	tests/integration/test_shutdown.py \
 	tests/integration/test_cgi.py \
 	tests/integration/test_concurrency.py \
-	tests/integration/test_sdk.py
+	tests/integration/test_sdk.py \
+	tests/integration/test_run_local.py
 
 EXTRA_DIST += \
 	tests/mock/mock1min.py \
@@ -26,6 +27,7 @@ EXTRA_DIST += \
 	tests/integration/test_cgi.py \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_sdk.py \
+	tests/integration/test_run_local.py \
 	tests/sdk/package.json \
 	tests/sdk/package-lock.json \
 	tests/sdk/sdk_chat.mjs
