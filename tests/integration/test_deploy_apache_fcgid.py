@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Apache 2.4 + mod_fcgid in front of the relay, which Apache itself starts,
+configured by the repo's contrib/apache/1min-relay-fcgid.conf: health, models,
+routing, Authorization (CGIPassAuth), chunk-by-chunk streaming, a client
+disconnect seen by the mock, and a body above mod_fcgid's 128 KiB default."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deploy_common import *  # noqa: E402,F401,F403
+
+
+def main():
+    mock = start_mock()
+    env = relay_test_env(mock)
+    env.pop("RELAY_THREADS", None)    # the snippet sets it (1 per process)
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        env[k] = base_env()[k]
+    site = """
+# Test-only: mod_fcgid's runtime files in the test's own directory.
+FcgidIPCDir %(dir)s/fcgid
+FcgidProcessTableFile %(dir)s/fcgid/shm
+""" + "\n".join('FcgidInitialEnv %s "%s"' % (k, v) for k, v in sorted(env.items())) + "\n" \
+        + apache_defines(ONEMIN_RELAY_BIN=RELAY_BIN) + "\nInclude " + APACHE_FCGID + "\n"
+    ap = start_apache_contrib(site, modules=("fcgid",), subdirs=("fcgid",))
+    watch_log(ap.logs[0], "apache error log (relay stderr under mod_fcgid)")
+    check_relay_behind(ap, mock, "apache mod_fcgid", disconnect=True)
+    like(read_file(ap.logs[0]), r"serving FastCGI with 1 worker threads",
+         "apache mod_fcgid: the relay's stderr reaches Apache's error log, with RELAY_THREADS 1 from the snippet")
+
+    # Above mod_fcgid's 128 KiB default, below the relay's limit.
+    mock.reset()
+    r = request(ap, "POST", "/v1/chat/completions", body=chat_body("big " + "y" * (512 * 1024)),
+                headers=auth(KEY), timeout=60)
+    ok(r.status == 200 and len(mock.chat_requests()) == 1,
+       "apache mod_fcgid: a 512 KiB body (over the 128 KiB default FcgidMaxRequestLen) is served",
+       "%s %r" % (r.status, r.body[:300]))
+    stop_process(ap.proc)
+    text = read_file(ap.logs[0])
+    ok("get stop signal 9" not in text, "apache mod_fcgid: the relay stopped on SIGTERM (no SIGKILL needed)",
+       text[-2000:])
+
+
+run(main, timeout=240)

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""nginx in front of the relay, configured by the repo's contrib/nginx/
+snippets: the relay on --listen TCP and on a unix socket; health, models,
+routing, Authorization, chunk-by-chunk streaming, the JSON 413 for a body over
+client_max_body_size, and a client disconnect seen by the mock."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deploy_common import *  # noqa: E402,F401,F403
+
+
+def check_413(ngx, label):
+    """A body over client_max_body_size (32m): nginx answers before reading it,
+    with the snippet's JSON error instead of its HTML page."""
+    size = 33 * 1024 * 1024
+    status, hdrs, body = raw_http(ngx.port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Content-Type: application/json\r\nAuthorization: Bearer %s\r\n"
+                                  "Content-Length: %d\r\nConnection: close" % (KEY, size),
+                                  body=b'{"model":"gpt-4o","messages":[')
+    try:
+        j = json.loads(body.decode("utf-8"))
+    except ValueError:
+        j = None
+    ok(status == 413 and hdrs.get("content-type", "").startswith("application/json") and is_openai_error(j),
+       "%s: a body over client_max_body_size -> 413 in OpenAI's JSON shape, not HTML" % label,
+       "status %s, headers %r, body %r" % (status, hdrs, body[:300]))
+    ok(hdrs.get("access-control-allow-origin") == "*", "%s: ... with Access-Control-Allow-Origin" % label, hdrs)
+
+
+def main():
+    mock = start_mock()
+
+    # The relay on TCP.
+    relay = start_relay_listen(relay_test_env(mock))
+    ngx = start_nginx_contrib("%s:%d" % relay.addr)
+    check_relay_behind(ngx, mock, "nginx -> TCP", disconnect=True)
+    check_413(ngx, "nginx -> TCP")
+    # A body under client_max_body_size but over the relay's limit: the relay's own JSON 413.
+    r = request(ngx, "POST", "/v1/chat/completions", body=chat_body("x" * (26 * 1024 * 1024)),
+                headers=auth(KEY), timeout=60)
+    ok(r.status == 413 and is_openai_error(r.json()),
+       "nginx -> TCP: 26 MiB (under 32m, over RELAY_MAX_BODY 25M) -> the relay's JSON 413",
+       "%s %r" % (r.status, r.body[:300]))
+    ok("keepalive" not in read_file(NGINX_UPSTREAM).split("#")[0], "the upstream snippet has no keepalive")
+    stop_process(ngx.proc)
+    stop_process(relay.proc)
+
+    # The relay on a unix socket that nginx's workers (www-data when we are root) may use.
+    d = open_tmpdir("relay-unix-")
+    sock = os.path.join(d, "relay.sock")
+    relay = start_relay_listen(relay_test_env(mock), listen="unix:" + sock)
+    os.chmod(sock, 0o666)
+    ngx = start_nginx_contrib("unix:" + sock)
+    check_relay_behind(ngx, mock, "nginx -> unix socket", disconnect=True)
+    check_413(ngx, "nginx -> unix socket")
+    is_(relay.stop(), 0, "the relay exits 0 on SIGTERM")
+    stop_process(ngx.proc)
+
+
+run(main, timeout=240)
