@@ -708,8 +708,9 @@ def start_memcached(extra_args=()):
     log = os.path.join(d, "memcached.log")
     for _attempt in range(3):
         port = free_port()
+        as_root = ["-u", "root"] if os.geteuid() == 0 else []   # memcached refuses root without -u
         p = spawn(["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "16"]
-                  + list(extra_args), env=base_env(), stdout=log, stderr=log)
+                  + as_root + list(extra_args), env=base_env(), stdout=log, stderr=log)
         try:
             wait_port(("127.0.0.1", port), p, what="memcached", log=log)
             return Server(p, port, d, [log])
@@ -776,7 +777,7 @@ http {
     raise HarnessError("nginx did not start\n" + read_file(errorlog))
 
 
-APACHE_MODULES = ("mpm_event", "authz_core", "unixd", "alias", "mime", "env", "headers")
+APACHE_MODULES = ("mpm_event", "authz_core", "alias", "mime", "env", "headers")
 
 
 def start_apache(site_conf, modules=(), timeout=20):
