@@ -22,7 +22,7 @@ tests_unit_test_errors_LDADD = $(unit_libs)
 # compiled into each program so that they carry the fuzzer instrumentation.
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_sse tests/fuzz/fuzz_upstream_json
-tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c src/upstream/sse.c src/core/buf.c
+tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c src/upstream/sse.c src/core/text.c src/core/buf.c
 tests_fuzz_fuzz_sse_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_sse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_SOURCES = tests/fuzz/fuzz_upstream_json.c src/upstream/errors.c \

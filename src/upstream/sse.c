@@ -10,11 +10,14 @@
  * remembers a \r at the end of a piece); each complete line is applied to the
  * pending event, and a blank line dispatches it.
  *
- * RAW: p->data holds at most one incomplete UTF-8 sequence between pieces. */
+ * RAW: p->data holds at most one incomplete UTF-8 sequence between pieces;
+ * invalid bytes pass through (the consumer makes text safe). */
 #include "upstream/sse.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/text.h"
 
 /* The legacy-text decision is made by this many bytes at the latest. */
 #define SSE_SNIFF_MAX 4096
@@ -159,22 +162,6 @@ static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
 
 /* ---- RAW mode ---------------------------------------------------------- */
 
-/* Length of the longest prefix of s that does not end inside a UTF-8
- * sequence. Only a tail that could still become a valid character is held
- * back; invalid bytes pass through (the caller makes text safe). */
-static size_t utf8_complete_len(const char *s, size_t n)
-{
-    size_t back = 0;
-    while (back < 3 && back < n && ((unsigned char)s[n - 1 - back] & 0xC0) == 0x80)
-        back++;
-    if (back == n)
-        return n;
-    unsigned char lead = (unsigned char)s[n - 1 - back];
-    size_t need = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 && lead <= 0xEF ? 3
-                : lead >= 0xC2 && lead <= 0xDF ? 2 : 1;
-    return back + 1 < need ? n - 1 - back : n;
-}
-
 /* Report the first len bytes of p->data as a "raw" event and drop them. */
 static int sse_emit_raw(struct sse_parser *p, size_t len)
 {
@@ -197,7 +184,7 @@ static int sse_feed_raw(struct sse_parser *p, const char *s, size_t n)
             return sse_overflow(p);
         s += take;
         n -= take;
-        size_t len = utf8_complete_len(p->data.data, p->data.len);
+        size_t len = text_utf8_complete_prefix(p->data.data, p->data.len);
         if (len == 0 && take == 0)
             return sse_overflow(p);     /* max_event below one character */
         if (sse_emit_raw(p, len) < 0)
