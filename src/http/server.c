@@ -46,6 +46,10 @@ static void srv_fail(char *err, size_t errlen, const char *what, const char *add
 static int srv_listen_unix(const char *path, char *err, size_t errlen)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (!*path) {
+        snprintf(err, errlen, "invalid listen address 'unix:': the socket path is empty");
+        return -1;
+    }
     if (strlen(path) >= sizeof sa.sun_path) {
         snprintf(err, errlen, "unix socket path too long: %s", path);
         return -1;
