@@ -96,18 +96,49 @@ out:
     return out;
 }
 
-void chat_upstream_request(const struct chat_call *call, struct up_request *req, const char *url,
-                           const char *body, size_t len)
+int chat_exchange(struct chat_call *call, const char *url, const struct up_request *hooks,
+                  void (*on_attempt)(void *ud), struct chat_exchange *x)
 {
-    const struct relay_config *cfg = call->r->cfg;
-    memset(req, 0, sizeof *req);
-    req->method = "POST";
-    req->url = url;
-    req->api_key = call->key;
-    req->body = body;
-    req->body_len = len;
-    req->connect_timeout_ms = cfg->connect_timeout_ms;
-    req->idle_timeout_s = cfg->idle_timeout_s;
+    struct relay_req *r = call->r;
+    up_reply_init(&x->first, r->cfg->max_upstream_body);
+    up_reply_init(&x->retry, r->cfg->max_upstream_body);
+    x->first_rc = x->rc = UP_ERR_INTERNAL;
+    x->last = &x->first;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int ws = call->web_search && attempt == 0;
+        struct up_reply *rep = attempt == 0 ? &x->first : &x->retry;
+        size_t len;
+        char *body = chat_upstream_body(call, ws, &len);
+        if (!body)
+            return resp_error(r, 500, NULL, NULL, NULL, "Out of memory"), -1;
+        struct up_request req = {
+            .method = "POST", .url = url, .api_key = call->key, .body = body, .body_len = len,
+            .connect_timeout_ms = r->cfg->connect_timeout_ms, .idle_timeout_s = r->cfg->idle_timeout_s,
+        };
+        if (hooks) {
+            req.on_status = hooks->on_status;
+            req.on_data = hooks->on_data;
+            req.on_tick = hooks->on_tick;
+            req.ud = hooks->ud;
+        }
+        if (on_attempt)
+            on_attempt(req.ud);
+        x->rc = up_perform(r->w->curl, &req, rep);
+        x->last = rep;
+        free(body);
+        if (attempt == 0)
+            x->first_rc = x->rc;
+        if (r->committed || !(ws && x->rc == UP_OK && rep->status == 400))
+            break;
+        LOG_INFO("upstream refused web search for %s (400); retrying without it", call->model);
+    }
+    return 0;
+}
+
+void chat_exchange_free(struct chat_exchange *x)
+{
+    up_reply_free(&x->first);
+    up_reply_free(&x->retry);
 }
 
 /* A JSON number for a usage count. */
@@ -188,50 +219,23 @@ out:
     return rc;
 }
 
-/* Send the request without streaming; with web search, retry once without it
- * when the upstream answers 400 (reporting the first error if both fail). */
+/* Send the request without streaming and answer with one JSON object. */
 static int chat_json(struct chat_call *call)
 {
     struct relay_req *r = call->r;
-    struct up_reply first, retry;
+    struct chat_exchange x;
     struct up_error e;
-    int rc;
-    up_reply_init(&first, r->cfg->max_upstream_body);
-    up_reply_init(&retry, r->cfg->max_upstream_body);
-    const struct up_reply *ok = NULL;
-    enum up_rc urc = UP_ERR_INTERNAL;
-
-    for (int attempt = 0; attempt < 2 && !ok; attempt++) {
-        int ws = call->web_search && attempt == 0;
-        struct up_reply *rep = attempt == 0 ? &first : &retry;
-        size_t len;
-        char *body = chat_upstream_body(call, ws, &len);
-        if (!body) {
-            rc = resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
-            goto out;
-        }
-        struct up_request req;
-        chat_upstream_request(call, &req, r->cfg->chat_api_url, body, len);
-        enum up_rc got = up_perform(r->w->curl, &req, rep);
-        free(body);
-        if (attempt == 0)
-            urc = got;
-        if (got == UP_OK && rep->status >= 200 && rep->status < 300)
-            ok = rep;
-        else if (!(ws && got == UP_OK && rep->status == 400))
-            break;
-        else
-            LOG_INFO("upstream refused web search for %s (400); retrying without it", call->model);
-    }
-    if (!ok) {
-        uperr_from_reply(urc, &first, &e);
-        rc = uperr_send(r, &e, &first);
+    int rc = 0;
+    if (chat_exchange(call, r->cfg->chat_api_url, NULL, NULL, &x) < 0)
         goto out;
+    if (x.rc == UP_OK && x.last->status >= 200 && x.last->status < 300) {
+        rc = chat_answer(call, x.last);
+    } else {
+        uperr_from_reply(x.first_rc, &x.first, &e);
+        rc = uperr_send(r, &e, &x.first);
     }
-    rc = chat_answer(call, ok);
 out:
-    up_reply_free(&first);
-    up_reply_free(&retry);
+    chat_exchange_free(&x);
     return rc;
 }
 

@@ -35,9 +35,23 @@ struct chat_call {
  * new string (caller frees) or NULL when out of memory. */
 char *chat_upstream_body(const struct chat_call *call, int web_search, size_t *len);
 
-/* Fill the common parts of an upstream request for call. */
-void chat_upstream_request(const struct chat_call *call, struct up_request *req, const char *url,
-                           const char *body, size_t len);
+/* One upstream exchange, with its web-search fallback. */
+struct chat_exchange {
+    struct up_reply first;          /* the first attempt's reply: reported when all fail */
+    struct up_reply retry;
+    enum up_rc first_rc;
+    enum up_rc rc;                  /* the last attempt's outcome */
+    const struct up_reply *last;    /* the last attempt's reply */
+};
+
+/* Send call to url. With web search on, when the upstream answers 400 and
+ * nothing was sent to the client yet, try once more without it. hooks, when
+ * not NULL, supplies on_status/on_data/on_tick/ud for streaming, and
+ * on_attempt(ud) runs before each attempt. Returns 0, or -1 after sending a
+ * 500. Free x with chat_exchange_free in any case. */
+int chat_exchange(struct chat_call *call, const char *url, const struct up_request *hooks,
+                  void (*on_attempt)(void *ud), struct chat_exchange *x);
+void chat_exchange_free(struct chat_exchange *x);
 
 /* Local token count of text under call's model encoding. */
 long long chat_count_tokens(const struct chat_call *call, const char *text, size_t len);

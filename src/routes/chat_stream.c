@@ -275,77 +275,61 @@ static int stream_prefix(struct stream *s)
            buf_puts(p, ",\"system_fingerprint\":null,\"choices\":") < 0 ? -1 : 0;
 }
 
+/* Before each attempt: a fresh parser (a retry starts a new body). */
+static void stream_reset(void *ud)
+{
+    struct stream *s = ud;
+    sse_free(&s->sse);
+    sse_init(&s->sse, STREAM_EVENT_MAX, stream_on_event, s);
+}
+
 int chat_stream(struct chat_call *call)
 {
     struct relay_req *r = call->r;
     struct stream s;
-    struct up_reply first, retry;
+    struct chat_exchange x;
     struct up_error e;
     char url[2048];
     int rc = 0;
-    enum up_rc urc = UP_ERR_INTERNAL, got = UP_ERR_INTERNAL;
 
     memset(&s, 0, sizeof s);
+    memset(&x, 0, sizeof x);
     s.call = call;
     s.r = r;
     s.last_write = stream_now();
     buf_init(&s.prefix, 4096);
     buf_init(&s.chunk, STREAM_CHUNK_MAX);
     buf_init(&s.text, STREAM_TEXT_MAX);
-    up_reply_init(&first, r->cfg->max_upstream_body);
-    up_reply_init(&retry, r->cfg->max_upstream_body);
     snprintf(url, sizeof url, "%s%sisStreaming=true", r->cfg->chat_api_url,
              strchr(r->cfg->chat_api_url, '?') ? "&" : "?");
     if (stream_prefix(&s) < 0) {
         rc = resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
         goto out;
     }
-
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int ws = call->web_search && attempt == 0;
-        struct up_reply *rep = attempt == 0 ? &first : &retry;
-        size_t len;
-        char *body = chat_upstream_body(call, ws, &len);
-        if (!body) {
-            rc = resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
-            goto out;
-        }
-        struct up_request req;
-        chat_upstream_request(call, &req, url, body, len);
-        req.on_status = stream_on_status;
-        req.on_data = stream_on_data;
-        req.on_tick = stream_on_tick;
-        req.ud = &s;
-        sse_init(&s.sse, STREAM_EVENT_MAX, stream_on_event, &s);
-        got = up_perform(r->w->curl, &req, rep);
-        free(body);
-        if (attempt == 0)
-            urc = got;
-        if (r->committed || !(ws && got == UP_OK && rep->status == 400))
-            break;
-        sse_free(&s.sse);
-        LOG_INFO("upstream refused web search for %s (400); retrying without it", call->model);
-    }
+    const struct up_request hooks = {
+        .on_status = stream_on_status, .on_data = stream_on_data, .on_tick = stream_on_tick, .ud = &s,
+    };
+    if (chat_exchange(call, url, &hooks, stream_reset, &x) < 0)
+        goto out;
 
     if (!r->committed) {
         /* The upstream failed before the stream started: a real HTTP error. */
-        uperr_from_reply(urc, &first, &e);
-        rc = uperr_send(r, &e, &first);
+        uperr_from_reply(x.first_rc, &x.first, &e);
+        rc = uperr_send(r, &e, &x.first);
     } else if (r->client_gone) {
         LOG_INFO("client left mid-stream; upstream transfer stopped (%zu bytes sent)", s.text.len);
         call->completion_tokens = chat_count_tokens(call, buf_str(&s.text), s.text.len) + s.text_overflow_tokens;
     } else if (!s.error_sent) {
-        if (got == UP_OK && sse_finish(&s.sse) == 0 && !s.error_sent) {
+        if (x.rc == UP_OK && sse_finish(&s.sse) == 0 && !s.error_sent) {
             stream_finish(&s);
         } else if (!s.error_sent) {
-            uperr_from_reply(got == UP_OK ? UP_ERR_CONNECT : got, &first, &e);
+            uperr_from_reply(x.rc == UP_OK ? UP_ERR_CONNECT : x.rc, x.last, &e);
             resp_error(r, e.status, e.type, e.code[0] ? e.code : NULL, NULL, "%s", e.message);
         }
     }
-    sse_free(&s.sse);
 out:
-    up_reply_free(&first);
-    up_reply_free(&retry);
+    sse_free(&s.sse);
+    chat_exchange_free(&x);
     buf_free(&s.prefix);
     buf_free(&s.chunk);
     buf_free(&s.text);
