@@ -7,10 +7,37 @@
 
 #include "core/cfg.h"
 
+/* ALLOW_PRIVATE_FETCH: a boolean, or a comma list of CIDRs. */
+static int media_allow_load(struct media_config *c, char *err, size_t errlen)
+{
+    const char *v = getenv("ALLOW_PRIVATE_FETCH");
+    if (!v || !*v || strpbrk(v, "./:") == NULL)
+        return cfg_env_bool("ALLOW_PRIVATE_FETCH", 0, &c->allow_private_fetch, err, errlen);
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ",");
+        const char *s = p;
+        size_t len = n;
+        while (len && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (c->fetch_allow_count == MEDIA_ALLOW_MAX ||
+            rl_cidr_parse(s, len, &c->fetch_allow[c->fetch_allow_count]) < 0) {
+            snprintf(err, errlen, "ALLOW_PRIVATE_FETCH: expected 1/0 or up to %d comma-separated "
+                     "addresses/CIDRs, got '%.64s'", MEDIA_ALLOW_MAX, v);
+            return -1;
+        }
+        c->fetch_allow_count++;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
 int media_config_load(struct media_config *c, char *err, size_t errlen)
 {
     unsigned long u;
-    int b;
     const char *dir;
     memset(c, 0, sizeof *c);
 
@@ -33,9 +60,8 @@ int media_config_load(struct media_config *c, char *err, size_t errlen)
     UINT(cache_ttl_s, "RELAY_UPLOAD_CACHE_TTL", 3600, 0, 30 * 86400);
 #undef UINT
 #undef SIZE
-    if (cfg_env_bool("ALLOW_PRIVATE_FETCH", 0, &b, err, errlen) < 0)
+    if (media_allow_load(c, err, errlen) < 0)
         return -1;
-    c->allow_private_fetch = b;
 
     cfg_env_str("RELAY_UPLOAD_CACHE_DIR", NULL, &dir, err, errlen);
     int n;

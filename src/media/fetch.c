@@ -56,6 +56,23 @@ static int fetch_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
     return inet_ntop(sa->sa_family, a, out, (socklen_t)outlen) ? 0 : -1;
 }
 
+/* Why the relay may not connect to sa, or NULL when it may. */
+static const char *fetch_refusal(const struct fetch_opts *o, const struct sockaddr *sa)
+{
+    const char *why = o->allow_private ? NULL : netchk_blocked(sa);
+    if (!why)
+        return NULL;
+    uint8_t a[16] = { 0 };
+    if (sa->sa_family == AF_INET)
+        memcpy(a, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+    else if (sa->sa_family == AF_INET6)
+        memcpy(a, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+    for (size_t i = 0; i < o->nallow; i++)
+        if (rl_cidr_contains(&o->allow[i], sa->sa_family, a))
+            return NULL;
+    return why;
+}
+
 /* The last line of defence: whatever libcurl is about to connect to must be
  * the address checked for this hop, and allowed. */
 static curl_socket_t fetch_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
@@ -64,7 +81,7 @@ static curl_socket_t fetch_open_socket(void *ud, curlsocktype purpose, struct cu
     char text[INET6_ADDRSTRLEN];
     if (purpose != CURLSOCKTYPE_IPCXN || (addr->family != AF_INET && addr->family != AF_INET6) ||
         fetch_addr_text(&addr->addr, text, sizeof text) < 0 || strcmp(text, x->pinned) != 0 ||
-        (!x->o->allow_private && netchk_blocked(&addr->addr))) {
+        fetch_refusal(x->o, &addr->addr)) {
         x->refused = 1;
         return CURL_SOCKET_BAD;
     }
@@ -136,8 +153,8 @@ static enum fetch_rc fetch_resolve(const char *host, const struct fetch_opts *o,
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
             continue;
-        const char *why = netchk_blocked(ai->ai_addr);
-        if (why && !o->allow_private) {
+        const char *why = fetch_refusal(o, ai->ai_addr);
+        if (why) {
             rc = fetch_fail(msg, msglen, FETCH_REFUSED,
                             "the relay does not fetch images from %.100s: it resolves to a %s address",
                             host, why);

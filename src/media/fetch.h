@@ -19,13 +19,16 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "ratelimit/rl_client.h"
 
 struct fetch_opts {
     size_t max_bytes;
     unsigned timeout_s;
     unsigned connect_timeout_ms;
     unsigned max_redirects;
-    int allow_private;          /* ALLOW_PRIVATE_FETCH: skip the address check */
+    int allow_private;          /* ALLOW_PRIVATE_FETCH=1: skip the address check */
+    const struct rl_cidr *allow;/* ...or exempt these ranges from it */
+    size_t nallow;
     const char *type_prefix;    /* accepted Content-Type prefix ("image/"); absent or
                                  * application/octet-stream also pass */
 };

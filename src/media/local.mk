@@ -49,3 +49,11 @@ tests_fuzz_fuzz_dataurl_SOURCES = tests/fuzz/fuzz_dataurl.c src/media/dataurl.c 
 tests_fuzz_fuzz_dataurl_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_dataurl_LDFLAGS = $(FUZZ_LDFLAGS)
 endif
+
+# Integration tests of the media routes against the mock (its media side is
+# tests/mock/mock_media.py), and the SDK-level media test.
+TESTS += tests/integration/test_media.py
+EXTRA_DIST += \
+	tests/integration/test_media.py \
+	tests/mock/mock_media.py \
+	tests/fuzz/corpus

@@ -12,7 +12,9 @@
  *   RELAY_FETCH_MAX_BYTES       largest image the relay downloads or decodes (20M)
  *   RELAY_FETCH_TIMEOUT         seconds for one image download, redirects included (20)
  *   RELAY_FETCH_MAX_REDIRECTS   redirects followed, each re-checked (3)
- *   ALLOW_PRIVATE_FETCH         1: skip the address check (tests on loopback only!)
+ *   ALLOW_PRIVATE_FETCH         1: skip the address check (tests on loopback only!);
+ *                               or a comma list of CIDRs exempted from it
+ *                               ("127.0.0.1/32": only these; others still refused)
  *   RELAY_AUDIO_MAX_BYTES       largest audio upload (25M)
  *   RELAY_MEDIA_RESULT_MAX_BYTES largest generated image/audio downloaded (32M)
  *   RELAY_IMAGE_TIMEOUT         seconds for one image generation (300)
@@ -31,18 +33,22 @@
 #include <stddef.h>
 
 #include "http/req.h"
+#include "ratelimit/rl_client.h"
 #include "upstream/catalog.h"
 
 struct json_object;
 
 #define MEDIA_PATH_MAX 512
+#define MEDIA_ALLOW_MAX 8
 
 struct media_config {
     unsigned max_images;
     size_t fetch_max_bytes;
     unsigned fetch_timeout_s;
     unsigned fetch_max_redirects;
-    int allow_private_fetch;
+    int allow_private_fetch;                 /* every address allowed */
+    struct rl_cidr fetch_allow[MEDIA_ALLOW_MAX];/* ...or just these ranges */
+    size_t fetch_allow_count;
     size_t audio_max_bytes;
     size_t result_max_bytes;
     unsigned image_timeout_s;

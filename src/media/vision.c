@@ -91,6 +91,8 @@ static int vision_bytes(struct vision_ctx *v, const char *url, const char *param
         .connect_timeout_ms = r->cfg->connect_timeout_ms,
         .max_redirects = mc->fetch_max_redirects,
         .allow_private = mc->allow_private_fetch,
+        .allow = mc->fetch_allow,
+        .nallow = mc->fetch_allow_count,
         .type_prefix = "image/",
     };
     enum fetch_rc frc = fetch_url(url, &o, img, msg, sizeof msg);
