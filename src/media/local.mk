@@ -57,3 +57,5 @@ EXTRA_DIST += \
 	tests/integration/test_media.py \
 	tests/mock/mock_media.py \
 	tests/fuzz/corpus
+TESTS += tests/integration/test_sdk_media.py
+EXTRA_DIST += tests/integration/test_sdk_media.py tests/sdk/sdk_media.mjs
