@@ -3,9 +3,13 @@
 # and the mock 1min.ai (python3, TAP). contrib/ itself is in EXTRA_DIST.
 TESTS += \
 	tests/integration/test_deploy_nginx.py \
-	tests/integration/test_deploy_apache_fcgid.py
+	tests/integration/test_deploy_apache_fcgid.py \
+	tests/integration/test_deploy_apache_proxy_fcgi.py \
+	tests/integration/test_deploy_apache_cgi.py
 
 EXTRA_DIST += \
 	tests/integration/deploy_common.py \
 	tests/integration/test_deploy_nginx.py \
-	tests/integration/test_deploy_apache_fcgid.py
+	tests/integration/test_deploy_apache_fcgid.py \
+	tests/integration/test_deploy_apache_proxy_fcgi.py \
+	tests/integration/test_deploy_apache_cgi.py
