@@ -11,7 +11,8 @@ TESTS += \
 	tests/integration/test_cgi.py \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_sdk.py \
-	tests/integration/test_run_local.py
+	tests/integration/test_run_local.py \
+	tests/integration/test_fastcgi.py
 
 EXTRA_DIST += \
 	tests/mock/mock1min.py \
@@ -28,6 +29,7 @@ EXTRA_DIST += \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_sdk.py \
 	tests/integration/test_run_local.py \
+	tests/integration/test_fastcgi.py \
 	tests/sdk/package.json \
 	tests/sdk/package-lock.json \
 	tests/sdk/sdk_chat.mjs
