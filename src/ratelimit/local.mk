@@ -32,3 +32,7 @@ TESTS += tests/unit/test_rl_memcached
 tests_unit_test_rl_memcached_SOURCES = tests/unit/test_rl_memcached.c tests/unit/rl_test_memcached.h
 tests_unit_test_rl_memcached_CFLAGS = $(unit_cflags)
 tests_unit_test_rl_memcached_LDADD = $(unit_libs)
+
+# integration: several relay processes and hosts behind lighttpd, spawn-fcgi, CGI
+TESTS += tests/integration/test_ratelimit.py
+EXTRA_DIST += tests/integration/test_ratelimit.py

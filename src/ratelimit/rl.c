@@ -195,7 +195,9 @@ static void rl_store_failed(struct rl *rl, struct rl_thread *t, enum rl_backend 
 {
     if (t)
         t->stats.store_failures++;
-    if (b == RL_B_MEMCACHED)
+    /* every thread skips the store for a while after a failure that cost time;
+     * a handle whose libmemcached already skips the server costs nothing */
+    if (b == RL_B_MEMCACHED && !t->mc.skipped)
         atomic_store(&rl->down_until_ms, rl_now_ms() + (int64_t)rl->cfg.retry_s * 1000);
     rl_log_failure(rl, why);
 }

@@ -157,9 +157,10 @@ int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *p
             return -1;
         }
     }
-    /* one failure takes a server out for the retry timeout; with several
-     * servers its keys move to the others meanwhile */
-    memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
+    /* two failures in a row (a broken connection and its retry, or two
+     * timeouts) take a server out for the retry timeout; with several servers
+     * its keys move to the others meanwhile */
+    memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 2);
     if (config->nservers > 1)
         memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
     m->prefix = prefix;
@@ -190,7 +191,33 @@ static int rl_mc_fail(struct rl_mc *m, const char *op, memcached_return_t rc)
 {
     snprintf(m->error, sizeof m->error, "memcached %s: %s", op,
              rc == MEMCACHED_SUCCESS ? "unexpected reply" : memcached_last_error_message(m->mc));
+    /* libmemcached skipping a server it saw fail costs no time */
+    m->skipped = rc == MEMCACHED_SERVER_TEMPORARILY_DISABLED || rc == MEMCACHED_SERVER_MARKED_DEAD ||
+                 rc == MEMCACHED_NO_SERVERS;
     return -1;
+}
+
+/* A broken connection (typically one left over from before a memcached
+ * restart) is worth one immediate retry on a fresh connection. A timeout is
+ * not: the request may be sitting in the server. A retried incr that did
+ * reach the server counts twice, which errs on the safe side. */
+static int rl_mc_retry(memcached_return_t rc)
+{
+    return rc == MEMCACHED_CONNECTION_FAILURE || rc == MEMCACHED_WRITE_FAILURE ||
+           rc == MEMCACHED_READ_FAILURE || rc == MEMCACHED_UNKNOWN_READ_FAILURE ||
+           rc == MEMCACHED_ERRNO || rc == MEMCACHED_PARTIAL_READ;
+}
+
+static memcached_return_t rl_mc_incr(struct rl_mc *m, const char *key, size_t klen, uint64_t delta,
+                                     uint64_t *value)
+{
+    memcached_return_t rc;
+    int attempt = 0;
+    do {
+        m->round_trips++;
+        rc = memcached_increment_by_key(m->mc, key, klen, key, klen, delta, value);
+    } while (attempt++ == 0 && rl_mc_retry(rc));
+    return rc;
 }
 
 /* TTL: the window as current, the next one as previous, and some slack. */
@@ -203,8 +230,7 @@ static time_t rl_mc_ttl(const struct rl_mc *m)
 static int rl_mc_add_to(struct rl_mc *m, const char *key, size_t klen, uint64_t delta,
                         uint64_t *value)
 {
-    m->round_trips++;
-    memcached_return_t rc = memcached_increment_by_key(m->mc, key, klen, key, klen, delta, value);
+    memcached_return_t rc = rl_mc_incr(m, key, klen, delta, value);
     if (rc == MEMCACHED_SUCCESS)
         return 0;
     if (rc != MEMCACHED_NOTFOUND)
@@ -219,8 +245,7 @@ static int rl_mc_add_to(struct rl_mc *m, const char *key, size_t klen, uint64_t 
     }
     if (rc != MEMCACHED_NOTSTORED && rc != MEMCACHED_DATA_EXISTS)
         return rl_mc_fail(m, "add", rc);
-    m->round_trips++;                      /* another worker created it first */
-    rc = memcached_increment_by_key(m->mc, key, klen, key, klen, delta, value);
+    rc = rl_mc_incr(m, key, klen, delta, value);     /* another worker created it first */
     return rc == MEMCACHED_SUCCESS ? 0 : rl_mc_fail(m, "incr", rc);
 }
 
@@ -229,8 +254,12 @@ static int rl_mc_get(struct rl_mc *m, const char *key, size_t klen, uint64_t *va
     size_t vlen = 0;
     uint32_t flags = 0;
     memcached_return_t rc;
-    m->round_trips++;
-    char *v = memcached_get_by_key(m->mc, key, klen, key, klen, &vlen, &flags, &rc);
+    char *v;
+    int attempt = 0;
+    do {
+        m->round_trips++;
+        v = memcached_get_by_key(m->mc, key, klen, key, klen, &vlen, &flags, &rc);
+    } while (!v && attempt++ == 0 && rl_mc_retry(rc));
     if (!v) {
         if (rc != MEMCACHED_NOTFOUND)
             return rl_mc_fail(m, "get", rc);

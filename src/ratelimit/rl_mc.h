@@ -67,6 +67,7 @@ struct rl_mc {
     unsigned timeout_ms;
     uint64_t round_trips;          /* every memcached request made */
     char error[256];               /* what the last failure was */
+    int skipped;                   /* it was libmemcached skipping a failed server: no time lost */
 };
 
 /* Open a handle (no connection is made until first use). Returns 0 or -1 with
