@@ -2,10 +2,11 @@
 #include "tokenizer/tok_bpe.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Up to this many bytes, the O(n^2) scan over a small array is faster than
- * the heap (and needs no allocation). */
-#define SMALL_PIECE 96
+ * the buckets (and needs no allocation). */
+#define SMALL_PIECE 128
 
 int tok_ids_push(struct tok_ids *out, uint32_t id)
 {
@@ -26,7 +27,12 @@ void tok_bpe_scratch_free(struct tok_bpe_scratch *scratch)
     free(scratch->next);
     free(scratch->prev);
     free(scratch->rank);
-    free(scratch->heap);
+    free(scratch->bucket);
+    free(scratch->nonempty);
+    free(scratch->pool);
+    free(scratch->batch);
+    free(scratch->sort_tmp);
+    free(scratch->early);
     *scratch = (struct tok_bpe_scratch){ 0 };
 }
 
@@ -70,101 +76,262 @@ static size_t merge_small(const struct tok_vocab *v, const unsigned char *p, siz
     return nb - 1;
 }
 
-static int heap_push(struct tok_bpe_scratch *h, uint64_t key)
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (h->heap_len == h->heap_cap) {
-        size_t ncap = h->heap_cap ? h->heap_cap * 2 : 1024;
-        uint64_t *grown = realloc(h->heap, ncap * sizeof *grown);
-        if (!grown)
-            return -1;
-        h->heap = grown;
-        h->heap_cap = ncap;
-    }
-    size_t i = h->heap_len++;
-    while (i > 0 && h->heap[(i - 1) / 2] > key) {
-        h->heap[i] = h->heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    h->heap[i] = key;
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 1024;
+    while (ncap < need)
+        ncap *= 2;
+    void *grown = realloc(*p, ncap * elem);
+    if (!grown)
+        return -1;
+    *p = grown;
+    *cap = ncap;
     return 0;
 }
 
-static uint64_t heap_pop(struct tok_bpe_scratch *h)
+static int reserve(struct tok_bpe_scratch *s, const struct tok_vocab *v, size_t n)
 {
-    uint64_t top = h->heap[0], last = h->heap[--h->heap_len];
-    size_t i = 0, n = h->heap_len;
+    if (n > s->nodes_cap) {
+        size_t cap = s->nodes_cap;
+        if (grow((void **)&s->next, &cap, n, sizeof *s->next) != 0)
+            return -1;
+        cap = s->nodes_cap;
+        if (grow((void **)&s->prev, &cap, n, sizeof *s->prev) != 0)
+            return -1;
+        cap = s->nodes_cap;
+        if (grow((void **)&s->rank, &cap, n, sizeof *s->rank) != 0)
+            return -1;
+        s->nodes_cap = cap;
+    }
+    if (s->n_ranks < v->n_tokens) {
+        /* Large and zero: calloc maps fresh pages, touched only where used.
+         * Every bucket is empty again when a piece is done. */
+        free(s->bucket);
+        free(s->nonempty);
+        s->bucket = calloc(v->n_tokens, sizeof *s->bucket);
+        s->nonempty = calloc(v->n_tokens / 64 + 1, sizeof *s->nonempty);
+        s->n_ranks = s->bucket && s->nonempty ? v->n_tokens : 0;
+        if (!s->n_ranks)
+            return -1;
+    }
+    s->pool_len = 0;
+    /* About three pairs are queued per byte; size the pool once. */
+    return grow((void **)&s->pool, &s->pool_cap, n / 4 + 1024, sizeof *s->pool);
+}
+
+static int push(struct tok_bpe_scratch *s, uint32_t rank, uint32_t pos)
+{
+    uint32_t head = s->bucket[rank];
+    if (head && s->pool[head - 1].used < TOK_BPE_BLOCK) {
+        struct tok_bpe_block *b = &s->pool[head - 1];
+        b->pos[b->used++] = pos;
+        return 0;
+    }
+    if (grow((void **)&s->pool, &s->pool_cap, s->pool_len + 1, sizeof *s->pool) != 0)
+        return -1;
+    struct tok_bpe_block *b = &s->pool[s->pool_len];
+    b->link = head;
+    b->used = 1;
+    b->pos[0] = pos;
+    s->bucket[rank] = (uint32_t)++s->pool_len;
+    s->nonempty[rank / 64] |= UINT64_C(1) << (rank % 64);
+    return 0;
+}
+
+/* Lowest non-empty rank >= from, or TOK_NO_RANK. */
+static uint32_t first_rank(const struct tok_bpe_scratch *s, uint32_t from)
+{
+    size_t words = s->n_ranks / 64 + 1, w = from / 64;
+    uint64_t bits = s->nonempty[w] & (~UINT64_C(0) << (from % 64));
     for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= n)
+        if (bits)
+            return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+        if (++w >= words)
+            return TOK_NO_RANK;
+        bits = s->nonempty[w];
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort k positions: qsort when few, else an LSD radix sort (3 x 11 bits). */
+static int sort_positions(struct tok_bpe_scratch *s, size_t k)
+{
+    if (k < 2048) {
+        qsort(s->batch, k, sizeof *s->batch, cmp_u32);
+        return 0;
+    }
+    if (grow((void **)&s->sort_tmp, &s->sort_tmp_cap, k, sizeof *s->sort_tmp) != 0)
+        return -1;
+    uint32_t *from = s->batch, *to = s->sort_tmp;
+    for (int shift = 0; shift < 33; shift += 11) {
+        size_t count[2048] = { 0 };
+        for (size_t j = 0; j < k; j++)
+            count[(from[j] >> shift) & 2047]++;
+        for (size_t d = 0, sum = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t j = 0; j < k; j++)
+            to[count[(from[j] >> shift) & 2047]++] = from[j];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != s->batch)   /* an odd number of passes ends in sort_tmp */
+        memcpy(s->batch, from, k * sizeof *from);
+    return 0;
+}
+
+/* Empty bucket r into s->batch, in increasing position order; returns the
+ * count, or (size_t)-1 when out of memory. */
+static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r)
+{
+    size_t k = 0;
+    int sorted = 1;
+    for (uint32_t e = s->bucket[r]; e; e = s->pool[e - 1].link) {
+        const struct tok_bpe_block *b = &s->pool[e - 1];
+        if (grow((void **)&s->batch, &s->batch_cap, k + b->used, sizeof *s->batch) != 0)
+            return (size_t)-1;
+        for (uint32_t j = b->used; j-- > 0;)   /* newest first */
+            s->batch[k++] = b->pos[j];
+    }
+    s->bucket[r] = 0;
+    s->nonempty[r / 64] &= ~(UINT64_C(1) << (r % 64));
+    for (size_t a = 0, b = k; a + 1 < b; a++, b--) {
+        uint32_t t = s->batch[a];
+        s->batch[a] = s->batch[b - 1];
+        s->batch[b - 1] = t;
+    }
+    for (size_t j = 1; j < k && sorted; j++)
+        sorted = s->batch[j - 1] <= s->batch[j];
+    if (!sorted && sort_positions(s, k) != 0)
+        return (size_t)-1;
+    return k;
+}
+
+static int early_push(struct tok_bpe_scratch *s, uint64_t key)
+{
+    if (grow((void **)&s->early, &s->early_cap, s->early_len + 1, sizeof *s->early) != 0)
+        return -1;
+    size_t i = s->early_len++;
+    while (i > 0 && s->early[(i - 1) / 2] > key) {
+        s->early[i] = s->early[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    s->early[i] = key;
+    return 0;
+}
+
+static uint64_t early_pop(struct tok_bpe_scratch *s)
+{
+    uint64_t top = s->early[0], last = s->early[--s->early_len];
+    size_t i = 0, n = s->early_len;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
             break;
-        if (child + 1 < n && h->heap[child + 1] < h->heap[child])
-            child++;
-        if (h->heap[child] >= last)
+        if (c + 1 < n && s->early[c + 1] < s->early[c])
+            c++;
+        if (s->early[c] >= last)
             break;
-        h->heap[i] = h->heap[child];
-        i = child;
+        s->early[i] = s->early[c];
+        i = c;
     }
     if (n)
-        h->heap[i] = last;
+        s->early[i] = last;
     return top;
 }
 
-static int reserve_nodes(struct tok_bpe_scratch *s, size_t n)
+/* Tokens of one long piece: a doubly linked list, each token named by its
+ * start byte, with rank[] the rank of its pair with the next token. */
+struct chain {
+    const struct tok_vocab *v;
+    const unsigned char *p;
+    uint32_t n;
+    struct tok_bpe_scratch *s;
+};
+
+/* Queue the pair at pos: in its rank's bucket when that rank is still to
+ * come (above draining), else in the early heap. */
+static int enqueue(struct chain *c, uint32_t rank, uint32_t pos, uint32_t draining)
 {
-    if (n <= s->nodes_cap)
+    if (rank == TOK_NO_RANK)
         return 0;
-    uint32_t *a = realloc(s->next, n * sizeof *a);
-    if (!a)
-        return -1;
-    s->next = a;
-    if (!(a = realloc(s->prev, n * sizeof *a)))
-        return -1;
-    s->prev = a;
-    if (!(a = realloc(s->rank, n * sizeof *a)))
-        return -1;
-    s->rank = a;
-    s->nodes_cap = n;
-    return 0;
+    if (draining == TOK_NO_RANK || rank > draining)
+        return push(c->s, rank, pos);
+    return early_push(c->s, (uint64_t)rank << 32 | pos);
 }
 
-/* The same merges with a min-heap of (pair rank, start) keys over a doubly
- * linked list of tokens, each named by its start byte. A key is stale when
- * its token has since changed rank (or been merged away: rank NO_RANK). */
+/* Merge the token at i with the next one; re-rank the pairs around it. */
+static int merge_at(struct chain *c, uint32_t i, uint32_t draining)
+{
+    uint32_t *next = c->s->next, *prev = c->s->prev, *rank = c->s->rank;
+    uint32_t j = next[i], k = next[j];
+
+    next[i] = k;
+    if (k < c->n)
+        prev[k] = i;
+    rank[j] = TOK_NO_RANK;
+    if (i > 0) {   /* the left pair first: positions then reach a bucket in order */
+        uint32_t h = prev[i];
+        rank[h] = tok_vocab_rank(c->v, c->p + h, k - h);
+        if (enqueue(c, rank[h], h, draining) != 0)
+            return -1;
+    }
+    rank[i] = k < c->n ? tok_vocab_rank(c->v, c->p + i, next[k] - i) : TOK_NO_RANK;
+    return enqueue(c, rank[i], i, draining);
+}
+
+/* The same merges as merge_small, for long pieces. Pairs wait in per-rank
+ * buckets, drained in increasing rank; a bucket is sorted by position, which
+ * is the leftmost-first rule, and makes the memory access nearly sequential.
+ * Merging pairs of rank r cannot create another pair of rank r (the new spans
+ * are longer than that token), but it can, rarely, create a lower one: such
+ * pairs go to the small early heap, taken in (rank, position) order before
+ * the rest of the bucket. An entry is stale when its pair's rank changed. */
 static size_t merge_large(const struct tok_vocab *v, const unsigned char *p, size_t n,
                           struct tok_ids *out, struct tok_bpe_scratch *s)
 {
+    if (n >= UINT32_MAX || reserve(s, v, n) != 0)
+        return (size_t)-1;
+    struct chain c = { v, p, (uint32_t)n, s };
+    uint32_t *next = s->next, *prev = s->prev, *rank = s->rank;
     size_t count = n;
 
-    if (n >= UINT32_MAX || reserve_nodes(s, n) != 0)
-        return (size_t)-1;
-    uint32_t *next = s->next, *prev = s->prev, *rank = s->rank;
-    s->heap_len = 0;
-    for (size_t i = 0; i < n; i++) {
+    s->early_len = 0;
+    for (size_t i = n; i-- > 0;) {   /* backwards: buckets are LIFO */
         next[i] = (uint32_t)(i + 1);
         prev[i] = (uint32_t)(i - 1);   /* prev[0] is never read */
         rank[i] = i + 1 < n ? tok_vocab_rank(v, p + i, 2) : TOK_NO_RANK;
-        if (rank[i] != TOK_NO_RANK && heap_push(s, ((uint64_t)rank[i] << 32) | i) != 0)
+        if (enqueue(&c, rank[i], (uint32_t)i, TOK_NO_RANK) != 0)
             return (size_t)-1;
     }
-    while (s->heap_len) {
-        uint64_t key = heap_pop(s);
-        uint32_t i = (uint32_t)key, r = (uint32_t)(key >> 32);
-        if (rank[i] != r)
-            continue;
-        uint32_t j = next[i], k = next[j];
-        next[i] = k;
-        if (k < n)
-            prev[k] = i;
-        rank[j] = TOK_NO_RANK;
-        count--;
-        rank[i] = k < n ? tok_vocab_rank(v, p + i, next[k] - i) : TOK_NO_RANK;
-        if (rank[i] != TOK_NO_RANK && heap_push(s, ((uint64_t)rank[i] << 32) | i) != 0)
+    for (uint32_t r = first_rank(s, 0); r != TOK_NO_RANK; r = first_rank(s, r)) {
+        size_t k = take_bucket(s, r), b = 0;
+        if (k == (size_t)-1)
             return (size_t)-1;
-        if (i > 0) {
-            uint32_t h = prev[i];
-            rank[h] = tok_vocab_rank(v, p + h, k - h);
-            if (rank[h] != TOK_NO_RANK && heap_push(s, ((uint64_t)rank[h] << 32) | h) != 0)
+        for (;;) {
+            uint64_t key;
+            if (s->early_len && (b == k || s->early[0] < ((uint64_t)r << 32 | s->batch[b])))
+                key = early_pop(s);
+            else if (b < k)
+                key = (uint64_t)r << 32 | s->batch[b++];
+            else
+                break;
+            uint32_t i = (uint32_t)key;
+            if (rank[i] != (uint32_t)(key >> 32))
+                continue;
+            if (merge_at(&c, i, r) != 0)
                 return (size_t)-1;
+            count--;
         }
     }
     if (out)

@@ -1,8 +1,9 @@
 /* tok_bpe: byte-pair merging of one piece by rank, as tiktoken does it:
  * repeatedly merge the adjacent pair whose concatenation has the lowest rank
  * (the leftmost on ties) until no pair is a token. Short pieces use
- * tiktoken's own array scan; long ones a heap over a linked list, so that a
- * megabyte with no break costs O(n log n), not O(n^2).
+ * tiktoken's own array scan; long ones a linked list with the pairs queued
+ * in per-rank buckets, so that a megabyte with no break costs about
+ * O(n log n) with mostly sequential memory access, not O(n^2).
  *
  * Thread rule: a struct tok_bpe_scratch belongs to one thread. */
 #ifndef RELAY_TOKENIZER_TOK_BPE_H
@@ -15,11 +16,26 @@
 
 /* Growable arrays reused across the pieces of one text; zero-initialise,
  * release with tok_bpe_scratch_free. */
+/* Bucket storage: a list of cache-line-sized blocks of pair positions. */
+#define TOK_BPE_BLOCK 14
+struct tok_bpe_block {
+    uint32_t link;                  /* 1 + index of the next (older) block, 0 = end */
+    uint32_t used;
+    uint32_t pos[TOK_BPE_BLOCK];    /* start of the left token of each pair */
+};
+
 struct tok_bpe_scratch {
     uint32_t *next, *prev, *rank;   /* per byte position of the piece */
     size_t    nodes_cap;
-    uint64_t *heap;
-    size_t    heap_len, heap_cap;
+    uint32_t *bucket;               /* per rank: 1 + index of its newest block, 0 = empty */
+    uint64_t *nonempty;             /* bitmap of the non-empty buckets */
+    size_t    n_ranks;              /* what bucket and nonempty were sized for */
+    struct tok_bpe_block *pool;     /* blocks of all buckets, append-only per piece */
+    size_t    pool_len, pool_cap;
+    uint32_t *batch, *sort_tmp;     /* positions of the bucket being drained */
+    size_t    batch_cap, sort_tmp_cap;
+    uint64_t *early;                /* min-heap of rank << 32 | pos: pairs that */
+    size_t    early_len, early_cap; /* rank at or below the bucket being drained */
 };
 
 /* A growable id array (owned by the caller: free(ids)). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tokenizer/tok_hash.h"
+#include "tokenizer/tok_vocab.h"
 
 #define MAX_TOKEN_LEN 4096
 
@@ -140,7 +141,7 @@ static void write_u32_array(FILE *o, const char *name, const uint32_t *a, size_t
 static int generate(const char *name, const struct token *toks, size_t n, FILE *o)
 {
     size_t total = 0, max_len = 0, slots_n = 1;
-    uint32_t *offsets = NULL, *slots = NULL, byte_rank[256];
+    uint32_t *offsets = NULL, *slots = NULL, *pair_rank = NULL, byte_rank[256];
     int rc = -1;
 
     for (size_t r = 0; r < n; r++) {
@@ -152,10 +153,16 @@ static int generate(const char *name, const struct token *toks, size_t n, FILE *
         slots_n <<= 1;
     offsets = malloc((n + 1) * sizeof *offsets);
     slots = calloc(slots_n, sizeof *slots);
-    if (!offsets || !slots || total >= UINT32_MAX)
+    pair_rank = malloc(65536 * sizeof *pair_rank);
+    if (!offsets || !slots || !pair_rank || total >= UINT32_MAX || n >= TOK_SLOT_RANK_MASK
+        || slots_n > (UINT64_C(1) << 50)) {
+        fprintf(stderr, "tok-gen: out of memory or vocabulary too large\n");
         goto out;
+    }
     for (int b = 0; b < 256; b++)
         byte_rank[b] = UINT32_MAX;
+    for (size_t k = 0; k < 65536; k++)
+        pair_rank[k] = UINT32_MAX;
 
     size_t off = 0;
     for (size_t r = 0; r < n; r++) {
@@ -163,16 +170,19 @@ static int generate(const char *name, const struct token *toks, size_t n, FILE *
         off += toks[r].len;
         if (toks[r].len == 1)
             byte_rank[toks[r].bytes[0]] = (uint32_t)r;
-        size_t i = (size_t)tok_hash_bytes(toks[r].bytes, toks[r].len) & (slots_n - 1);
+        if (toks[r].len == 2)
+            pair_rank[(unsigned)toks[r].bytes[0] << 8 | toks[r].bytes[1]] = (uint32_t)r;
+        uint64_t h = tok_hash_bytes(toks[r].bytes, toks[r].len);
+        size_t i = (size_t)h & (slots_n - 1);
         while (slots[i]) {
-            const struct token *t = &toks[slots[i] - 1];
+            const struct token *t = &toks[(slots[i] & TOK_SLOT_RANK_MASK) - 1];
             if (t->len == toks[r].len && memcmp(t->bytes, toks[r].bytes, t->len) == 0) {
                 fprintf(stderr, "tok-gen: duplicate token at rank %zu\n", r);
                 goto out;
             }
             i = (i + 1) & (slots_n - 1);
         }
-        slots[i] = (uint32_t)(r + 1);
+        slots[i] = TOK_SLOT_TAG(h) | (uint32_t)(r + 1);
     }
     offsets[n] = (uint32_t)off;
     for (int b = 0; b < 256; b++)
@@ -205,9 +215,10 @@ static int generate(const char *name, const struct token *toks, size_t n, FILE *
     fputs("\";\n\n", o);
     write_u32_array(o, "offsets", offsets, n + 1);
     write_u32_array(o, "slots", slots, slots_n);
+    write_u32_array(o, "pair_rank", pair_rank, 65536);
     fprintf(o, "const struct tok_vocab tok_vocab_%s = {\n"
                "    .name = \"%s\", .n_tokens = %zu, .max_len = %zu, .slot_mask = %zu,\n"
-               "    .bytes = bytes, .offsets = offsets, .slots = slots,\n"
+               "    .bytes = bytes, .offsets = offsets, .slots = slots, .pair_rank = pair_rank,\n"
                "    .byte_rank = {\n", name, name, n, max_len, slots_n - 1);
     for (int b = 0; b < 256; b++)
         fprintf(o, "%" PRIu32 ",%s", byte_rank[b], (b % 16 == 15) ? "\n" : "");
@@ -216,6 +227,7 @@ static int generate(const char *name, const struct token *toks, size_t n, FILE *
 out:
     free(offsets);
     free(slots);
+    free(pair_rank);
     return rc;
 }
 

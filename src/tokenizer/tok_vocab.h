@@ -11,6 +11,10 @@
 #include <stdint.h>
 
 #define TOK_NO_RANK UINT32_MAX
+#define TOK_SLOT_RANK_BITS 18            /* ranks + 1 must fit: < 262144 tokens */
+#define TOK_SLOT_RANK_MASK ((UINT32_C(1) << TOK_SLOT_RANK_BITS) - 1)
+/* The tag kept in a slot: hash bits not used for the slot index. */
+#define TOK_SLOT_TAG(hash) ((uint32_t)((hash) >> 50) << TOK_SLOT_RANK_BITS)
 
 struct tok_vocab {
     const char          *name;        /* "o200k_base" */
@@ -19,7 +23,11 @@ struct tok_vocab {
     uint32_t             slot_mask;   /* hash table size - 1 (a power of two) */
     const unsigned char *bytes;       /* all tokens' bytes, in rank order */
     const uint32_t      *offsets;     /* token r is bytes[offsets[r] .. offsets[r+1]) */
-    const uint32_t      *slots;       /* open addressing, linear probing: rank + 1, 0 = empty */
+    /* Open addressing, linear probing. A slot is 0 (empty) or
+     * (hash tag << TOK_SLOT_RANK_BITS) | (rank + 1): the tag settles most
+     * misses without touching the token's bytes. */
+    const uint32_t      *slots;
+    const uint32_t      *pair_rank;   /* [b0 << 8 | b1]: rank of a 2-byte token or TOK_NO_RANK */
     uint32_t             byte_rank[256]; /* rank of each single byte */
 };
 
