@@ -52,9 +52,10 @@ endif
 
 # Integration tests of the media routes against the mock (its media side is
 # tests/mock/mock_media.py), and the SDK-level media test.
-TESTS += tests/integration/test_media.py
+TESTS += tests/integration/test_media.py tests/integration/test_media_cache.py
 EXTRA_DIST += \
 	tests/integration/test_media.py \
+	tests/integration/test_media_cache.py \
 	tests/mock/mock_media.py \
 	tests/fuzz/corpus
 TESTS += tests/integration/test_sdk_media.py
