@@ -18,6 +18,7 @@ EXTRA_DIST += \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
 	tests/lib/harness.py \
+	tests/lib/README.md \
 	tests/integration/test_mock.py \
 	tests/integration/test_routes.py \
 	tests/integration/test_models_cache.py \

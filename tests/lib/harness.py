@@ -566,25 +566,32 @@ class Relay:
 
 
 def start_relay_listen(env_vars, listen=None, args=(), wait=True, timeout=15):
-    """Run the relay with --listen (default: a fresh 127.0.0.1 port).
-    listen may be "HOST:PORT" or "unix:/path". stderr goes to Relay.log."""
+    """Run the relay with --listen (default: a fresh 127.0.0.1 port, retried if
+    another process takes it first). listen may be "HOST:PORT", "[V6]:PORT" or
+    "unix:/path". stderr goes to Relay.log."""
     need_relay_bin()
     d = tmpdir("relay-")
-    if listen is None:
-        listen = "127.0.0.1:%d" % free_port()
-    if listen.startswith("unix:"):
-        addr = listen[5:]
-    else:
-        host, _, port = listen.rpartition(":")
-        addr = (host.strip("[]"), int(port))
     log = os.path.join(d, "relay-stderr.log")
-    p = spawn([RELAY_BIN, "--listen", listen] + list(args), env=base_env(env_vars),
-              stdout=log, stderr=log)
-    watch_log(log, "relay stderr (--listen %s)" % listen)
-    r = Relay(p, listen, addr, log)
-    if wait:
-        wait_port(addr if isinstance(addr, str) else addr, p, timeout=timeout, what="relay", log=log)
-    return r
+    watch_log(log, "relay stderr (--listen, %s)" % os.path.basename(d))
+    for attempt in range(3):
+        addr_arg = listen or "127.0.0.1:%d" % free_port()
+        if addr_arg.startswith("unix:"):
+            addr = addr_arg[5:]
+        else:
+            host, _, port = addr_arg.rpartition(":")
+            addr = (host.strip("[]"), int(port))
+        p = spawn([RELAY_BIN, "--listen", addr_arg] + list(args), env=base_env(env_vars),
+                  stdout=log, stderr=log)
+        r = Relay(p, addr_arg, addr, log)
+        if not wait:
+            return r
+        try:
+            wait_port(addr, p, timeout=timeout, what="relay", log=log)
+            return r
+        except HarnessError:
+            stop_process(p)
+            if listen is not None or attempt == 2 or "in use" not in read_file(log, 2000).lower():
+                raise
 
 
 class CgiResult:
