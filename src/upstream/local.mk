@@ -31,4 +31,4 @@ tests_fuzz_fuzz_upstream_json_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFL
 tests_fuzz_fuzz_upstream_json_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_LDADD = $(JSONC_LIBS)
 endif
-EXTRA_DIST += tests/fuzz/corpus/sse tests/fuzz/corpus/upstream_json
+EXTRA_DIST += tests/fuzz/corpus/sse tests/fuzz/corpus/upstream_json tests/fuzz/upstream_json.dict

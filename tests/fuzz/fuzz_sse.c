@@ -3,7 +3,8 @@
  * whole and parsed in pieces must give the same events (raw-text events
  * compared as one text, since their boundaries follow the reads), and every
  * event must be NUL-terminated at its length. A run with a small max_event
- * must not crash. */
+ * must not crash.
+ * Run: fuzz_sse -max_total_time=60 NEW_CORPUS_DIR tests/fuzz/corpus/sse */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,8 @@
  * client without a socket: uperr_extract / uperr_from_reply (any bytes),
  * prompt_build (a messages array, or an object holding one), and the aiRecord
  * and usage readers. Extracted error text must always be clean: valid UTF-8,
- * no control characters, within its bound. */
+ * no control characters, within its bound.
+ * Run: fuzz_upstream_json -dict=tests/fuzz/upstream_json.dict NEW_CORPUS_DIR tests/fuzz/corpus/upstream_json */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
