@@ -18,7 +18,8 @@ media_unit_tests = \
 	tests/unit/test_dataurl \
 	tests/unit/test_multipart \
 	tests/unit/test_media_netcheck \
-	tests/unit/test_media_imgfam
+	tests/unit/test_media_imgfam \
+	tests/unit/test_media_upcache
 check_PROGRAMS += $(media_unit_tests)
 TESTS += $(media_unit_tests)
 tests_unit_test_media_codec_SOURCES = tests/unit/test_media_codec.c
@@ -36,6 +37,9 @@ tests_unit_test_media_netcheck_LDADD = $(unit_libs)
 tests_unit_test_media_imgfam_SOURCES = tests/unit/test_media_imgfam.c
 tests_unit_test_media_imgfam_CFLAGS = $(unit_cflags)
 tests_unit_test_media_imgfam_LDADD = $(unit_libs)
+tests_unit_test_media_upcache_SOURCES = tests/unit/test_media_upcache.c
+tests_unit_test_media_upcache_CFLAGS = $(unit_cflags)
+tests_unit_test_media_upcache_LDADD = $(unit_libs)
 
 # libFuzzer targets: the sources they exercise are compiled in with the fuzzing
 # instrumentation, since librelay.a is not.

@@ -95,8 +95,12 @@ static int upcache_file_get(const struct media_config *c, const char *key, char 
         unlink(file);
         goto out;
     }
-    ssize_t n = read(fd, path, pathlen - 1);
-    if (n > 0 && upcache_path_ok(path, (size_t)n)) {
+    /* read one byte more than fits, so a longer entry is a miss, not a cut path */
+    char tmp[MEDIA_PATH_MAX + 1];
+    size_t want = pathlen < sizeof tmp ? pathlen : sizeof tmp;
+    ssize_t n = read(fd, tmp, want);
+    if (n > 0 && (size_t)n < pathlen && upcache_path_ok(tmp, (size_t)n)) {
+        memcpy(path, tmp, (size_t)n);
         path[n] = '\0';
         hit = 1;
     }
