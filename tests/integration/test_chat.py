@@ -50,6 +50,9 @@ def main():
         ok(r.status == 200 and rec.get("api_key") == KEY, "%s is forwarded as API-KEY" % name,
            "status %s, API-KEY seen %r" % (r.status, rec.get("api_key")))
     mock.reset()
+    r = post(lt, chat_body("empty authorization"), headers={"Authorization": "", "x-api-key": KEY})
+    is_((r.status, last_chat(mock).get("api_key")), (200, KEY), "an empty Authorization falls back to x-api-key")
+    mock.reset()
     post(lt, chat_body("auth header"), headers=auth(KEY))
     rec = last_chat(mock)
     ok("authorization" not in rec.get("headers", {}) and "x-api-key" not in rec.get("headers", {}),
@@ -223,6 +226,17 @@ def main():
     ok(took < 15, "... within a few seconds (%.1f s)" % took)
     ok(wait_until(lambda: [c for c in mock.connections() if c["outcome"] == "client-closed"], 5),
        "... and the relay closed its upstream connection")
+
+    s = SSEStream(lt, "/v1/chat/completions", chat_body("wait [[mock:never]]", stream=True), headers=auth(KEY), timeout=30)
+    check_error(s, 504, "streamed request, upstream never answers -> 504 JSON before any 200")
+    s = SSEStream(lt, "/v1/chat/completions", chat_body("stall [[mock:silent=8]]", stream=True), headers=auth(KEY), timeout=30)
+    if s.status == 200:
+        chunks, done, errors, _ = stream_chunks(s.read_all())
+        ok(not done and len(errors) == 1 and is_openai_error(errors[0]),
+           "upstream silent after its 200 for longer than RELAY_IDLE_TIMEOUT -> an error frame, no [DONE]",
+           (done, errors))
+    else:
+        check_error(s, 504, "upstream silent after its 200 for longer than RELAY_IDLE_TIMEOUT -> 504")
 
     # connection refused -> 502
     stop_process(lt.proc)

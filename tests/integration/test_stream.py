@@ -121,6 +121,21 @@ def main():
     is_(("".join(cs), done), ("Echo: " + text, True), "split upstream reads: the text is intact")
     is_(cs, pieces("Echo: " + text), "split upstream reads: still one chunk per content event")
 
+    # --- web search retry happens before anything is sent
+    mock.reset()
+    s = stream(lt, "search and retry [[mock:websearch-400]]", model="gpt-4o:online")
+    chunks, done, errors, _ = stream_chunks(s.read_all()) if s.status == 200 else ([], False, [], [])
+    reqs = mock.chat_requests()
+    ok(s.status == 200 and done and "".join(contents(chunks)) == "Echo: search and retry" and len(reqs) == 2,
+       "stream with :online and an upstream 400: retried without web search, then streamed",
+       (s.status, len(reqs), contents(chunks)))
+
+    # --- one very large content event (bigger than a FastCGI record)
+    big = "Z" * 30000 + "é" * 3000
+    s = stream(lt, big)
+    chunks, done, _, _ = stream_chunks(s.read_all())
+    is_(("".join(contents(chunks)), done), ("Echo: " + big, True), "a 36 KB content event arrives intact")
+
     # --- error event after the 200
     s = stream(lt, "first then boom [[mock:sse-error]]")
     evs = s.read_all()
