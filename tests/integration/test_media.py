@@ -7,9 +7,13 @@ chat (uploads in order, the upload cache, the errors) and the SSRF refusals."""
 
 import base64
 import hashlib
+import http.client
+import http.server
 import json
 import os
 import sys
+import threading
+import time
 import uuid
 
 TOP = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -348,6 +352,54 @@ def test_speech(lt, mock):
     check_error(r, 401, "speech: upstream 401 -> 401")
 
 
+class SlowAudio(http.server.BaseHTTPRequestHandler):
+    """Serves an MP3 in two halves, 1.5 s apart: the relay must pass the first
+    half on before the second exists."""
+    def do_GET(self):
+        data = mock_media.make_mp3(40)
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/mpeg")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[:8192])
+        self.wfile.flush()
+        time.sleep(1.5)
+        self.wfile.write(data[8192:])
+
+    def log_message(self, *a):
+        pass
+
+
+def test_speech_streams(lt, mock):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowAudio)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        mock.reset()
+        mock.config(tts_temp_url="http://127.0.0.1:%d/slow.mp3" % srv.server_address[1])
+        host, port = lt.base_url.split("//")[1].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        start = time.time()
+        h = {"Content-Type": "application/json"}
+        h.update(auth(KEY))
+        conn.request("POST", "/v1/audio/speech", body=json.dumps(
+            {"model": "tts-1", "input": "stream me", "voice": "alloy"}).encode(), headers=h)
+        resp = conn.getresponse()
+        first = resp.read1(4096)
+        t_first = time.time() - start
+        rest = resp.read()
+        t_all = time.time() - start
+        conn.close()
+        whole = first + rest
+        ok(resp.status == 200 and whole == mock_media.make_mp3(40), "speech: the streamed bytes are complete",
+           (resp.status, len(whole)))
+        ok(t_first < 1.2 and t_all >= 1.4, "speech: the first bytes arrive before the download ends "
+           "(first after %.2f s, all after %.2f s)" % (t_first, t_all))
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def vision_body(model, *urls, text="What is this?"):
     parts = [{"type": "text", "text": text}] + [{"type": "image_url", "image_url": {"url": u}} for u in urls]
     return {"model": model, "messages": [{"role": "user", "content": parts}]}
@@ -469,6 +521,7 @@ def main():
     test_images(lt, mock)
     test_transcriptions(lt, mock)
     test_speech(lt, mock)
+    test_speech_streams(lt, mock)
     test_vision(lt, lt_private, mock)
     leaked = [r for r in SEEN if KEY.encode() in r.body or any(KEY in v for _, v in r.headers)]
     is_(len(leaked), 0, "the API key never appears in a response")

@@ -22,7 +22,8 @@ TTS text or transcription prompt: [[mock:status=N]], [[mock:failed-record]],
 [[mock:no-temp-url]], [[mock:abs-url]] (resultObject holds absolute URLs),
 [[mock:slow=MS]], [[mock:tts-format=F]] (TEXT_TO_SPEECH returns format F
 whatever was asked). Config keys (/__mock/config): asset_fail (status for
-every upload), cdn_fail (CDN answers 404), temp_fail (signed URLs answer 403).
+every upload), cdn_fail (CDN answers 404), temp_fail (signed URLs answer 403),
+tts_temp_url (the temporaryUrl every TEXT_TO_SPEECH record carries).
 """
 
 import email.parser
@@ -303,6 +304,7 @@ def _tts(state, model, po):
     ext = {"opus": "ogg"}.get(fmt, fmt)
     path = "audios/%s_%s.%s" % (_stamp(), uuid.uuid4().hex[:6], ext)
     result, temp = _results(state, mk, [path], {path: maker()})
+    temp = state.conf("tts_temp_url") or temp
     _event(state, {"event": "feature", "type": "TEXT_TO_SPEECH", "model": model, "promptObject": po,
                   "result": result})
     return _json(200, {"aiRecord": _record_env(state, "TEXT_TO_SPEECH", model, result, temp)})
