@@ -232,6 +232,7 @@ static int chat_json(struct chat_call *call)
         rc = chat_answer(call, x.last);
     } else {
         uperr_from_reply(x.first_rc, &x.first, &e);
+        uperr_redact(&e, call->key);
         rc = uperr_send(r, &e, &x.first);
     }
 out:

@@ -186,9 +186,10 @@ static int stream_on_event(void *ud, const char *event, const char *data, size_t
         return s->error_sent;
     }
     if (strcmp(event, "error") == 0) {
-        char msg[UPERR_MSG_MAX], code[64];
-        uperr_extract(data, len, msg, sizeof msg, code, sizeof code);
-        resp_error(s->r, 502, "upstream_error", code[0] ? code : NULL, NULL, "%s", msg);
+        struct up_error e;
+        uperr_extract(data, len, e.message, sizeof e.message, e.code, sizeof e.code);
+        uperr_redact(&e, s->call->key);
+        resp_error(s->r, 502, "upstream_error", e.code[0] ? e.code : NULL, NULL, "%s", e.message);
         s->error_sent = 1;
         return 1;
     }
@@ -315,6 +316,7 @@ int chat_stream(struct chat_call *call)
     if (!r->committed) {
         /* The upstream failed before the stream started: a real HTTP error. */
         uperr_from_reply(x.first_rc, &x.first, &e);
+        uperr_redact(&e, call->key);
         rc = uperr_send(r, &e, &x.first);
     } else if (r->client_gone) {
         LOG_INFO("client left mid-stream; upstream transfer stopped (%zu bytes sent)", s.text.len);
@@ -324,6 +326,7 @@ int chat_stream(struct chat_call *call)
             stream_finish(&s);
         } else if (!s.error_sent) {
             uperr_from_reply(x.rc == UP_OK ? UP_ERR_CONNECT : x.rc, x.last, &e);
+            uperr_redact(&e, call->key);
             resp_error(r, e.status, e.type, e.code[0] ? e.code : NULL, NULL, "%s", e.message);
         }
     }
