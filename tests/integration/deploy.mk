@@ -5,11 +5,13 @@ TESTS += \
 	tests/integration/test_deploy_nginx.py \
 	tests/integration/test_deploy_apache_fcgid.py \
 	tests/integration/test_deploy_apache_proxy_fcgi.py \
-	tests/integration/test_deploy_apache_cgi.py
+	tests/integration/test_deploy_apache_cgi.py \
+	tests/integration/test_deploy_systemd.py
 
 EXTRA_DIST += \
 	tests/integration/deploy_common.py \
 	tests/integration/test_deploy_nginx.py \
 	tests/integration/test_deploy_apache_fcgid.py \
 	tests/integration/test_deploy_apache_proxy_fcgi.py \
-	tests/integration/test_deploy_apache_cgi.py
+	tests/integration/test_deploy_apache_cgi.py \
+	tests/integration/test_deploy_systemd.py
