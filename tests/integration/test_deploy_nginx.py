@@ -44,8 +44,18 @@ def main():
        "nginx -> TCP: 26 MiB (under 32m, over RELAY_MAX_BODY 25M) -> the relay's JSON 413",
        "%s %r" % (r.status, r.body[:300]))
     ok("keepalive" not in read_file(NGINX_UPSTREAM).split("#")[0], "the upstream snippet has no keepalive")
-    stop_process(ngx.proc)
+    # The relay's own 502 (upstream failure) passes through the error_page.
+    r = request(ngx, "POST", "/v1/chat/completions", body=chat_body("x [[mock:status=500]]"), headers=auth(KEY))
+    code = ((r.json() or {}).get("error") or {}).get("code")
+    ok(r.status == 502 and is_openai_error(r.json()) and code != "relay_unavailable",
+       "nginx -> TCP: the relay's own 502 passes through unchanged", "%s %r" % (r.status, r.body[:300]))
+    # The relay not running: the snippet's JSON 502 instead of nginx's HTML page.
     stop_process(relay.proc)
+    r = request(ngx, "GET", "/v1/models")
+    ok(r.status == 502 and (r.header("Content-Type") or "").startswith("application/json")
+       and is_openai_error(r.json()), "nginx -> TCP: relay down -> 502 in OpenAI's JSON shape, not HTML",
+       "%s %r" % (r.status, r.body[:300]))
+    stop_process(ngx.proc)
 
     # The relay on a unix socket that nginx's workers (www-data when we are root) may use.
     d = open_tmpdir("relay-unix-")
