@@ -141,6 +141,13 @@ void chat_exchange_free(struct chat_exchange *x)
     up_reply_free(&x->retry);
 }
 
+int chat_record_error(struct relay_req *r, int failure, const char *msg)
+{
+    if (failure == AIREC_REFUSED)
+        return resp_error(r, 400, NULL, "content_filter", NULL, "1min.ai refused the request: %s", msg);
+    return resp_error(r, 502, "upstream_error", "upstream_failed", NULL, "1min.ai failed: %s", msg);
+}
+
 /* A JSON number for a usage count. */
 static struct json_object *chat_usage_obj(long long prompt, long long completion, long long total)
 {
@@ -167,8 +174,9 @@ static int chat_answer(struct chat_call *call, const struct up_reply *rep)
                         "1min.ai answered with something that is not a chat record");
         goto out;
     }
-    if (airec_failed(rec, msg, sizeof msg)) {
-        rc = resp_error(r, 502, "upstream_error", "upstream_failed", NULL, "1min.ai failed: %s", msg);
+    enum airec_failure failure = airec_failed(rec, msg, sizeof msg);
+    if (failure) {
+        rc = chat_record_error(r, failure, msg);
         goto out;
     }
     const char *text = airec_result_string(rec, 0);

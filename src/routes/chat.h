@@ -57,6 +57,10 @@ void chat_exchange_free(struct chat_exchange *x);
 long long chat_count_tokens(const struct chat_call *call, const char *text, size_t len);
 
 
+/* The error for a record that reports a failure: a refusal is the client's
+ * (400 content_filter, not worth retrying), a FAILED status the upstream's (502). */
+int chat_record_error(struct relay_req *r, int failure, const char *msg);
+
 /* Serve a streaming call; returns 0 (the response was sent). */
 int chat_stream(struct chat_call *call);
 

@@ -152,8 +152,9 @@ static void stream_result(struct stream *s, const char *data)
     char msg[512];
     if (!rec)
         goto out;
-    if (airec_failed(rec, msg, sizeof msg)) {
-        resp_error(s->r, 502, "upstream_error", "upstream_failed", NULL, "1min.ai failed: %s", msg);
+    enum airec_failure failure = airec_failed(rec, msg, sizeof msg);
+    if (failure) {
+        chat_record_error(s->r, failure, msg);
         s->error_sent = 1;
         goto out;
     }

@@ -57,7 +57,7 @@ const char *airec_result_string(struct json_object *rec, size_t i)
     return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-int airec_failed(struct json_object *rec, char *msg, size_t msglen)
+enum airec_failure airec_failed(struct json_object *rec, char *msg, size_t msglen)
 {
     struct json_object *result = airec_result(rec);
     if (json_object_is_type(result, json_type_object)) {
@@ -70,7 +70,7 @@ int airec_failed(struct json_object *rec, char *msg, size_t msglen)
             snprintf(msg, msglen, "request refused: %s", text ? text : code);
         else
             snprintf(msg, msglen, "an error object in place of the result");
-        return 1;
+        return AIREC_REFUSED;
     }
     const char *status = airec_string(rec, "status");
     if (status && strcasecmp(status, "FAILED") == 0) {
@@ -79,9 +79,9 @@ int airec_failed(struct json_object *rec, char *msg, size_t msglen)
             snprintf(msg, msglen, "status FAILED: %s", text);
         else
             snprintf(msg, msglen, "status FAILED");
-        return 1;
+        return AIREC_FAILED;
     }
-    return 0;
+    return AIREC_OK;
 }
 
 const char *airec_temporary_url(struct json_object *rec)

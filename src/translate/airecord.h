@@ -11,11 +11,16 @@ struct json_object;
 /* root.aiRecord, or NULL when the reply has no record. */
 struct json_object *airec_get(struct json_object *root);
 
-/* Non-zero when the record reports a failure (status FAILED, or resultObject
- * an object with a code/message); writes a short reason when it does
+enum airec_failure {
+    AIREC_OK = 0,
+    AIREC_REFUSED,      /* resultObject is a {code, message} refusal (moderation) */
+    AIREC_FAILED        /* status FAILED */
+};
+
+/* Whether the record reports a failure; writes a short reason when it does
  * ("request refused: TEXT (CODE)", "status FAILED"), which callers prefix
  * with their own "1min.ai failed: ". */
-int airec_failed(struct json_object *rec, char *msg, size_t msglen);
+enum airec_failure airec_failed(struct json_object *rec, char *msg, size_t msglen);
 
 /* aiRecordDetail.resultObject, or NULL. */
 struct json_object *airec_result(struct json_object *rec);
