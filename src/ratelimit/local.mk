@@ -36,3 +36,13 @@ tests_unit_test_rl_memcached_LDADD = $(unit_libs)
 # integration: several relay processes and hosts behind lighttpd, spawn-fcgi, CGI
 TESTS += tests/integration/test_ratelimit.py
 EXTRA_DIST += tests/integration/test_ratelimit.py
+
+# bench-rl (not a test): the limiter's cost in-process and end to end
+check_PROGRAMS += tests/bench/rl_bench
+tests_bench_rl_bench_SOURCES = tests/bench/rl_bench.c
+tests_bench_rl_bench_CFLAGS = $(unit_cflags)
+tests_bench_rl_bench_LDADD = $(unit_libs)
+EXTRA_DIST += tests/bench/rl_bench.py
+.PHONY: bench-rl
+bench-rl: all tests/bench/rl_bench
+	RELAY_BIN='$(abs_top_builddir)/1min-relay' TOP_SRCDIR='$(abs_top_srcdir)' RL_BENCH_BIN='$(abs_top_builddir)/tests/bench/rl_bench' python3 $(top_srcdir)/tests/bench/rl_bench.py

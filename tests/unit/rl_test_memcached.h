@@ -21,7 +21,7 @@ struct test_mc {
     int port;
 };
 
-static int test_free_port(void)
+static inline int test_free_port(void)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof a;
@@ -34,7 +34,7 @@ static int test_free_port(void)
     return port;
 }
 
-static int test_connect(int port)
+static inline int test_connect(int port)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -48,7 +48,7 @@ static int test_connect(int port)
 
 /* Start memcached on port (0: a free one). Returns 0 once it accepts, -1 if
  * it did not within 5 s. */
-static int test_mc_start(struct test_mc *m, int port)
+static inline int test_mc_start(struct test_mc *m, int port)
 {
     m->port = port ? port : test_free_port();
     m->pid = fork();
@@ -81,7 +81,7 @@ static int test_mc_start(struct test_mc *m, int port)
     return -1;
 }
 
-static void test_mc_kill(struct test_mc *m)
+static inline void test_mc_kill(struct test_mc *m)
 {
     if (m->pid > 0) {
         kill(m->pid, SIGKILL);
@@ -91,7 +91,7 @@ static void test_mc_kill(struct test_mc *m)
 }
 
 /* "stats" curr_items, or -1. */
-static long test_mc_items(const struct test_mc *m)
+static inline long test_mc_items(const struct test_mc *m)
 {
     int fd = test_connect(m->port);
     char buf[8192];
