@@ -28,6 +28,7 @@ NGINX_LOCATIONS = os.path.join(CONTRIB, "nginx", "1min-relay.conf")
 APACHE_FCGID = os.path.join(CONTRIB, "apache", "1min-relay-fcgid.conf")
 APACHE_PROXY_FCGI = os.path.join(CONTRIB, "apache", "1min-relay-proxy-fcgi.conf")
 APACHE_CGI = os.path.join(CONTRIB, "apache", "1min-relay-cgi.conf")
+APACHE_HTACCESS_CGI = os.path.join(CONTRIB, "apache", "htaccess-cgi")
 SYSTEMD_DIR = os.path.join(CONTRIB, "systemd")
 
 KEY = "sk-deploy-test-5b1e77d0"
