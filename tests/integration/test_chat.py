@@ -210,6 +210,9 @@ def main():
     r = post(lt, chat_body("e [[mock:status=400]][[mock:error-shape=feature]]"))
     check_error(r, 400, "feature error shape: code errorCode, details in the message",
                 code="MISSING_REQUIRED_FIELDS", message_re="Field 'quality' is required")
+    r = post(lt, chat_body("e [[mock:echo-key]]"))
+    check_error(r, 400, "an upstream error that quotes the key -> 400")
+    ok(KEY.encode() not in r.body, "... with the key redacted from the message", r.body[:300])
     r = post(lt, chat_body("e [[mock:html-403]]"))
     check_error(r, 403, "upstream 403 HTML page -> 403 JSON error")
     for st in (500, 503):

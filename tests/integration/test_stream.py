@@ -57,6 +57,7 @@ def main():
     is_(s.header("Cache-Control"), "no-cache", "Cache-Control: no-cache")
     is_(s.header("X-Accel-Buffering"), "no", "X-Accel-Buffering: no")
     is_(s.header("Access-Control-Allow-Origin"), "*", "CORS header on the stream")
+    ok("x-request-id" in (s.header("Access-Control-Expose-Headers") or "").lower(), "Expose-Headers on the stream")
     evs = s.read_all()
     chunks, done, errors, comments = stream_chunks(evs)
     data_texts = [t for k, t, _ in evs if k == "data"]

@@ -365,7 +365,8 @@ def wait_port(addr, proc=None, timeout=15.0, what="server", log=None):
 def base_env(extra=None):
     """A small, predictable environment for child processes: PATH, the
     sanitizer options from make check, and extra."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+           "PYTHONDONTWRITEBYTECODE": "1"}   # the source tree may be read-only (distcheck)
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"):
         if k in os.environ:
             env[k] = os.environ[k]

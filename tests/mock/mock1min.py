@@ -550,6 +550,10 @@ class Handler(BaseHTTPRequestHandler):
         if "html-403" in mk:
             STATE.update(entry, status=403)
             return self._send_bytes(403, HTML_403, "text/html; charset=UTF-8")
+        if "echo-key" in mk:
+            return self._error(entry, 400, {"success": False, "error": {
+                "code": "INVALID_REQUEST",
+                "message": "Key %s cannot use model %s" % (key, model)}})
         if "status" in mk:
             return self._marker_error(entry, mk)
 
