@@ -26,3 +26,28 @@ src/tokenizer/vocab_o200k_base.c: $(srcdir)/src/tokenizer/data/o200k_base.tiktok
 	$(tok_gen_run) o200k_base $(srcdir)/src/tokenizer/data/o200k_base.tiktoken $@
 src/tokenizer/vocab_cl100k_base.c: $(srcdir)/src/tokenizer/data/cl100k_base.tiktoken src/tokenizer/tok-gen$(EXEEXT)
 	$(tok_gen_run) cl100k_base $(srcdir)/src/tokenizer/data/cl100k_base.tiktoken $@
+
+# Tests: the committed corpus (no node needed), the pre-splitting cases, the
+# API and UTF-8 repair, BPE on synthetic vocabularies, the command, and a
+# fresh random comparison with npm tiktoken (needs node + npm ci, see fresh.sh).
+check_PROGRAMS += tests/unit/test_tok_corpus tests/unit/test_tok_split tests/unit/test_tok_api \
+	tests/unit/test_tok_bpe
+TESTS += tests/unit/test_tok_corpus tests/unit/test_tok_split tests/unit/test_tok_api \
+	tests/unit/test_tok_bpe tests/tok/test_cli.py tests/tok/fresh.sh
+tests_unit_test_tok_corpus_SOURCES = tests/unit/test_tok_corpus.c
+tests_unit_test_tok_corpus_CFLAGS = $(unit_cflags)
+tests_unit_test_tok_corpus_LDADD = $(unit_libs)
+tests_unit_test_tok_split_SOURCES = tests/unit/test_tok_split.c
+tests_unit_test_tok_split_CFLAGS = $(unit_cflags)
+tests_unit_test_tok_split_LDADD = $(unit_libs)
+tests_unit_test_tok_api_SOURCES = tests/unit/test_tok_api.c
+tests_unit_test_tok_api_CFLAGS = $(unit_cflags)
+tests_unit_test_tok_api_LDADD = $(unit_libs)
+tests_unit_test_tok_bpe_SOURCES = tests/unit/test_tok_bpe.c
+tests_unit_test_tok_bpe_CFLAGS = $(unit_cflags)
+tests_unit_test_tok_bpe_LDADD = $(unit_libs)
+EXTRA_DIST += \
+	tests/data/tok/corpus.jsonl \
+	tests/tok/test_cli.py tests/tok/fresh.sh tests/tok/fresh.cjs tests/tok/textgen.cjs \
+	tests/tok/gen-corpus.cjs tests/tok/gen-vocab.cjs tests/tok/gen-unicode.cjs \
+	tests/tok/package.json tests/tok/package-lock.json
