@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/log.h"
 #include "http/resp.h"
 #include "media/media.h"
 #include "media/multipart.h"
@@ -197,7 +196,7 @@ static int audio_handle(struct relay_req *r, enum audio_task task)
         goto out;
     if (mup_upload(r, key, key_len, file->data, file->len, afmt, "the audio file", path, sizeof path) < 0)
         goto out;
-    buf_free(&body);            /* the upload holds the bytes no longer */
+    buf_free(&body);            /* the bytes are upstream now; free them before the long wait */
     file = NULL;
 
     up = json_object_new_object();

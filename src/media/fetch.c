@@ -16,11 +16,13 @@
 #include "media/netcheck.h"
 
 #define FETCH_HOST_MAX 256
+#define FETCH_ADDRS_MAX 8           /* checked addresses offered to libcurl per hop */
 
 struct fetch_xfer {
     struct buf *out;
     const struct fetch_opts *o;
-    char pinned[INET6_ADDRSTRLEN];  /* the address checked for this hop */
+    char pinned[FETCH_ADDRS_MAX][INET6_ADDRSTRLEN];  /* the addresses checked for this hop */
+    size_t npinned;
     int too_big;
     int refused;                    /* the open-socket check refused the peer */
 };
@@ -73,14 +75,22 @@ static const char *fetch_refusal(const struct fetch_opts *o, const struct sockad
     return why;
 }
 
+static int fetch_is_pinned(const struct fetch_xfer *x, const char *text)
+{
+    for (size_t i = 0; i < x->npinned; i++)
+        if (strcmp(x->pinned[i], text) == 0)
+            return 1;
+    return 0;
+}
+
 /* The last line of defence: whatever libcurl is about to connect to must be
- * the address checked for this hop, and allowed. */
+ * one of the addresses checked for this hop, and allowed. */
 static curl_socket_t fetch_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     struct fetch_xfer *x = ud;
     char text[INET6_ADDRSTRLEN];
     if (purpose != CURLSOCKTYPE_IPCXN || (addr->family != AF_INET && addr->family != AF_INET6) ||
-        fetch_addr_text(&addr->addr, text, sizeof text) < 0 || strcmp(text, x->pinned) != 0 ||
+        fetch_addr_text(&addr->addr, text, sizeof text) < 0 || !fetch_is_pinned(x, text) ||
         fetch_refusal(x->o, &addr->addr)) {
         x->refused = 1;
         return CURL_SOCKET_BAD;
@@ -137,8 +147,9 @@ out:
     return rc;
 }
 
-/* Resolve host and check every address; the first one is pinned. */
-static enum fetch_rc fetch_resolve(const char *host, const struct fetch_opts *o, char *pinned,
+/* Resolve host and check every address; any refused address refuses the
+ * host. The first FETCH_ADDRS_MAX distinct addresses are pinned in x. */
+static enum fetch_rc fetch_resolve(const char *host, const struct fetch_opts *o, struct fetch_xfer *x,
                                    char *msg, size_t msglen)
 {
     struct addrinfo hints, *res = NULL;
@@ -149,7 +160,8 @@ static enum fetch_rc fetch_resolve(const char *host, const struct fetch_opts *o,
     if (gai != 0 || !res)
         return fetch_fail(msg, msglen, FETCH_DNS, "the image host %.100s does not resolve", host);
     enum fetch_rc rc = FETCH_OK;
-    pinned[0] = '\0';
+    char text[INET6_ADDRSTRLEN];
+    x->npinned = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
             continue;
@@ -160,10 +172,14 @@ static enum fetch_rc fetch_resolve(const char *host, const struct fetch_opts *o,
                             host, why);
             break;
         }
-        if (!pinned[0] && fetch_addr_text(ai->ai_addr, pinned, INET6_ADDRSTRLEN) < 0)
+        if (fetch_addr_text(ai->ai_addr, text, sizeof text) < 0) {
             rc = fetch_fail(msg, msglen, FETCH_INTERNAL, "could not format an address");
+            break;
+        }
+        if (x->npinned < FETCH_ADDRS_MAX && !fetch_is_pinned(x, text))
+            memcpy(x->pinned[x->npinned++], text, sizeof text);
     }
-    if (rc == FETCH_OK && !pinned[0])
+    if (rc == FETCH_OK && x->npinned == 0)
         rc = fetch_fail(msg, msglen, FETCH_DNS, "the image host %.100s has no IP address", host);
     freeaddrinfo(res);
     return rc;
@@ -190,7 +206,7 @@ static long fetch_ms_left(const struct timespec *deadline)
 static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts *o, long ms_left,
                                struct buf *out, char **next, char *msg, size_t msglen)
 {
-    char host[FETCH_HOST_MAX], resolve[FETCH_HOST_MAX + INET6_ADDRSTRLEN + 32];
+    char host[FETCH_HOST_MAX], resolve[FETCH_HOST_MAX + FETCH_ADDRS_MAX * (INET6_ADDRSTRLEN + 3) + 32];
     long port, status = 0;
     int is_ipv6;
     struct fetch_xfer x = { .out = out, .o = o };
@@ -198,12 +214,17 @@ static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts
     enum fetch_rc rc = fetch_parse(url, host, &port, &is_ipv6, msg, msglen);
     if (rc != FETCH_OK)
         return rc;
-    rc = fetch_resolve(host, o, x.pinned, msg, msglen);
+    rc = fetch_resolve(host, o, &x, msg, msglen);
     if (rc != FETCH_OK)
         return rc;
-    if (!is_ipv6 && strcmp(host, x.pinned) != 0) {
-        int v6 = strchr(x.pinned, ':') != NULL;
-        snprintf(resolve, sizeof resolve, "%s:%ld:%s%s%s", host, port, v6 ? "[" : "", x.pinned, v6 ? "]" : "");
+    if (!is_ipv6 && !fetch_is_pinned(&x, host)) {
+        /* "host:port:addr1,[addr2],...": libcurl resolves host to these only */
+        size_t len = (size_t)snprintf(resolve, sizeof resolve, "%s:%ld:", host, port);
+        for (size_t i = 0; i < x.npinned && len < sizeof resolve; i++) {
+            int v6 = strchr(x.pinned[i], ':') != NULL;
+            len += (size_t)snprintf(resolve + len, sizeof resolve - len, "%s%s%s%s", i ? "," : "",
+                                    v6 ? "[" : "", x.pinned[i], v6 ? "]" : "");
+        }
         pin = curl_slist_append(NULL, resolve);
         if (!pin)
             return fetch_fail(msg, msglen, FETCH_INTERNAL, "out of memory");

@@ -3,9 +3,10 @@
  *
  * - http and https only; no proxy, no credentials from the environment;
  * - the host is resolved here and every address it resolves to is checked
- *   with netcheck (unless allow_private); the transfer is pinned to the
- *   checked address with CURLOPT_RESOLVE, and an open-socket callback checks
- *   the address actually connected to again, so DNS rebinding cannot switch it;
+ *   with netcheck (unless ALLOW_PRIVATE_FETCH allows it); the transfer is
+ *   pinned to the checked addresses with CURLOPT_RESOLVE, and an open-socket
+ *   callback checks the address actually connected to again (it must be one
+ *   of them), so DNS rebinding cannot switch it;
  * - redirects are not followed by libcurl: each Location is resolved against
  *   the current URL and checked like the first URL, at most max_redirects;
  * - the body is capped at max_bytes, the whole exchange (redirects included)

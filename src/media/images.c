@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/log.h"
 #include "http/resp.h"
 #include "media/b64.h"
 #include "media/imgfam.h"
@@ -124,7 +123,9 @@ int media_images_generations(struct relay_req *r)
             resp_error(r, 500, NULL, NULL, NULL, "Out of memory");
         goto out;
     }
-    if (rl_admit(r, key, key_len, rl_image_cost(r->app->rl) * n_wanted, &ticket) < 0)
+    /* every image the upstream makes costs, also those not returned (Midjourney's four) */
+    unsigned made = fam->upstream_n ? fam->upstream_n : n_wanted;
+    if (rl_admit(r, key, key_len, rl_image_cost(r->app->rl) * made, &ticket) < 0)
         goto out;
 
     unsigned timeout = fam->long_running ? mc->image_long_timeout_s : mc->image_timeout_s;

@@ -18,7 +18,6 @@
 #include "media/sniff.h"
 #include "ratelimit/rl.h"
 #include "translate/airecord.h"
-#include "upstream/errors.h"
 
 #define SPEECH_BODY_MAX ((size_t)1 << 20)
 #define SPEECH_INPUT_MAX 4096
