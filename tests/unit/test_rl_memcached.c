@@ -223,8 +223,29 @@ int main(void)
     ok(a1 > 0 && b1 > 0, "both servers hold counters (%ld and %ld)", a1, b1);
     rl_destroy(rl);
 
-    /* outage: memcached killed -> fail open on the per-process fallback */
+    /* outages, with the 100 ms timeout. One of two servers dies: its clients
+     * move to the survivor. */
     timeout_ms = "100";
+    rl = make(servers, "open", "1000", "0", "0");
+    t = rl_thread_new(rl);
+    test_mc_kill(&b);
+    int64_t t0 = now_ms();
+    int moved = 0;
+    while (now_ms() - t0 < 5000 && moved < 40) {
+        moved = 0;
+        for (int i = 0; i < 40; i++) {
+            char client[32];
+            snprintf(client, sizeof client, "10.0.0.%d", i);
+            rl_check(rl, t, client, NULL, 0, 1, &res, &tk);
+            moved += res.outcome == RL_ADMITTED && !res.degraded;
+        }
+        usleep(100 * 1000);
+    }
+    is_int(moved, 40, "B killed: all 40 clients served by A again after %lld ms", (long long)(now_ms() - t0));
+    rl_thread_free(t);
+    rl_destroy(rl);
+
+    /* the only server dies: fail open on the per-process fallback */
     snprintf(servers, sizeof servers, "127.0.0.1:%d", a.port);
     rl = make(servers, "open", "50", "0", "0");
     struct rl *closed = make(servers, "closed", "50", "0", "0");
@@ -234,7 +255,7 @@ int main(void)
     ok(res.outcome == RL_ADMITTED && !res.degraded, "admitted through memcached");
     int port = a.port;
     test_mc_kill(&a);
-    int64_t t0 = now_ms();
+    t0 = now_ms();
     rl_check(rl, t, "203.0.113.1", NULL, 0, 1, &res, &tk);
     ok(res.outcome == RL_ADMITTED && res.degraded && tk.active, "memcached down: fail open");
     ok(now_ms() - t0 < 200, "decided in %lld ms", (long long)(now_ms() - t0));
