@@ -241,6 +241,15 @@ def main():
     else:
         check_error(s, 504, "upstream silent after its 200 for longer than RELAY_IDLE_TIMEOUT -> 504")
 
+    words = " ".join("t%d" % i for i in range(9))
+    s = SSEStream(lt, "/v1/chat/completions", chat_body(words + " [[mock:slow=600]]", stream=True),
+                  headers=auth(KEY), timeout=30)
+    t = time.monotonic()
+    chunks, done, errors, _ = stream_chunks(s.read_all()) if s.status == 200 else ([], False, [], [])
+    took = time.monotonic() - t
+    ok(done and not errors and took > 4, "a stream that keeps sending outlives RELAY_IDLE_TIMEOUT=2 (%.1f s): no total cap" % took,
+       (s.status, errors))
+
     # connection refused -> 502
     stop_process(lt.proc)
     lt = start_lighttpd(relay_env(mock, ONE_MIN_CHAT_API_URL="http://127.0.0.1:%d/api/chat-with-ai" % free_port()))
