@@ -6,7 +6,6 @@ records, long parameters, and an aborted connection."""
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
 from harness import *  # noqa: E402,F401

@@ -4,7 +4,6 @@ catalogue cache, CORS, 404/405, query strings, the error shape."""
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
 from harness import *  # noqa: E402,F401

@@ -6,7 +6,6 @@ hold the exit past RELAY_SHUTDOWN_GRACE; stopping lighttpd stops the relay."""
 import json
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
