@@ -195,7 +195,13 @@ int mup_feature(struct relay_req *r, const char *key, struct json_object *body, 
                    "1min.ai answered with something that is not a feature record");
         goto out;
     }
-    if (airec_failed(*rec, msg, sizeof msg)) {
+    enum airec_failure failure = airec_failed(*rec, msg, sizeof msg);
+    if (failure == AIREC_REFUSED) {
+        /* a moderation refusal: retrying will not help, so not a 5xx */
+        resp_error(r, 400, NULL, "content_filter", NULL, "1min.ai refused the request: %s", msg);
+        goto out;
+    }
+    if (failure) {
         resp_error(r, 502, "upstream_error", "upstream_failed", NULL, "1min.ai failed: %s", msg);
         goto out;
     }

@@ -41,7 +41,8 @@ int mup_upload(struct relay_req *r, const char *key, size_t key_len, const void 
                const struct sniff_fmt *fmt, const char *what, char *path, size_t pathlen);
 
 /* POST body to ONE_MIN_API_URL with timeout_s, and check the answer: a
- * parsed reply with an aiRecord that did not fail. *root is new (the caller
+ * parsed reply with an aiRecord that did not fail (a moderation refusal is a
+ * 400 content_filter, any other failure a 502, like chat). *root is new (the caller
  * puts it); *rec is borrowed from it. -1 after the error. */
 int mup_feature(struct relay_req *r, const char *key, struct json_object *body, unsigned timeout_s,
                 struct json_object **root, struct json_object **rec);

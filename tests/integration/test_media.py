@@ -198,6 +198,8 @@ def test_images(lt, mock):
     check_error(r, 429, "images: upstream 429 -> 429")
     r = post_json(lt, "/v1/images/generations", {"model": "dall-e-3", "prompt": "p [[mock:failed-record]]"})
     check_error(r, 502, "images: FAILED record -> 502")
+    r = post_json(lt, "/v1/images/generations", {"model": "dall-e-3", "prompt": "p [[mock:refused]]"})
+    check_error(r, 400, "images: a moderation refusal -> 400 content_filter", code="content_filter")
 
 
 def test_transcriptions(lt, mock):

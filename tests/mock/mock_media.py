@@ -19,7 +19,8 @@ Every upload and generation is added to the request log (state.record) as an
 extra entry with "event": "asset-upload" / "feature" (and "path":
 "event:asset-upload" / "event:feature"). Markers in the prompt,
 TTS text or transcription prompt: [[mock:status=N]], [[mock:failed-record]],
-[[mock:no-temp-url]], [[mock:abs-url]] (resultObject holds absolute URLs),
+[[mock:no-temp-url]], [[mock:refused]] (images: resultObject is a moderation
+{code, message}), [[mock:abs-url]] (resultObject holds absolute URLs),
 [[mock:slow=MS]], [[mock:tts-format=F]] (TEXT_TO_SPEECH returns format F
 whatever was asked). Config keys (/__mock/config): asset_fail (status for
 every upload), cdn_fail (CDN answers 404), temp_fail (signed URLs answer 403),
@@ -246,6 +247,10 @@ def _image(state, model, po):
     if "failed-record" in mk:
         rec = _record_env(state, "IMAGE_GENERATOR", model, [], None)
         rec["status"] = "FAILED"
+        return _json(200, {"aiRecord": rec})
+    if "refused" in mk:
+        rec = _record_env(state, "IMAGE_GENERATOR", model,
+                          {"code": "CONTENT_POLICY", "message": "The prompt was refused by moderation"}, None)
         return _json(200, {"aiRecord": rec})
     result, temp = _results(state, mk, paths, data)
     _event(state, {"event": "feature", "type": "IMAGE_GENERATOR", "model": model, "promptObject": po,
