@@ -273,6 +273,8 @@ static int rl_mc_get(struct rl_mc *m, const char *key, size_t klen, uint64_t *va
         text[vlen] = '\0';
         char *end;
         *value = strtoull(text, &end, 10);
+        while (*end == ' ')      /* memcached pads a value that a decr made shorter */
+            end++;
         ok = *end == '\0' && isdigit((unsigned char)text[0]);
     }
     free(v);

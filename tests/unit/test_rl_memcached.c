@@ -30,6 +30,7 @@ static int64_t now_ms(void)
  * the timeout is generous for a loaded machine, except where a test sets
  * timeout_ms to check the outage behaviour. */
 static const char *timeout_ms = "3000";
+static const char *window_s = "3600";
 
 static struct rl *make(const char *servers, const char *fail, const char *rpm, const char *tpm,
                        const char *key_rpm)
@@ -44,7 +45,7 @@ static struct rl *make(const char *servers, const char *fail, const char *rpm, c
     setenv("RATE_LIMIT_TPM", tpm, 1);
     setenv("RATE_LIMIT_KEY_RPM", key_rpm, 1);
     setenv("RATE_LIMIT_KEY_PREFIX", prefix, 1);
-    setenv("RATE_LIMIT_WINDOW_S", "3600", 1);
+    setenv("RATE_LIMIT_WINDOW_S", window_s, 1);
     setenv("RATE_LIMIT_RETRY_S", "1", 1);
     setenv("RATE_LIMIT_TIMEOUT_MS", timeout_ms, 1);
     setenv("RATE_LIMIT_IMAGE_TOKENS", "1", 1);
@@ -221,6 +222,32 @@ int main(void)
     is_int(count[2] + count[3], 0, "no failures");
     long a1 = test_mc_items(&a) - a0, b1 = test_mc_items(&b) - b0;
     ok(a1 > 0 && b1 > 0, "both servers hold counters (%ld and %ld)", a1, b1);
+    rl_destroy(rl);
+
+    /* a refusal's undo at a digit boundary (10 << 40 back to 9 << 40) leaves
+     * the value padded with a space; it must still read as the previous window */
+    window_s = "2";
+    rl = make(servers, "open", "9", "0", "0");
+    window_s = "3600";
+    t = rl_thread_new(rl);
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    long into = (long)(rt.tv_sec % 2) * 1000 + rt.tv_nsec / 1000000;
+    if (into > 1500)
+        usleep((useconds_t)(2000 - into + 20) * 1000);
+    admitted = 0;
+    for (int i = 0; i < 10; i++) {
+        rl_check(rl, t, "192.0.2.200", NULL, 0, 1, &res, &tk);
+        admitted += res.outcome == RL_ADMITTED;
+    }
+    is_int(admitted, 9, "9 of 10 admitted in a 2 s window");
+    clock_gettime(CLOCK_REALTIME, &rt);
+    into = (long)(rt.tv_sec % 2) * 1000 + rt.tv_nsec / 1000000;
+    usleep((useconds_t)(2000 - into + 20) * 1000);       /* into the next window */
+    rl_check(rl, t, "192.0.2.200", NULL, 0, 1, &res, &tk);
+    ok(!res.degraded && res.outcome == RL_REFUSED, "the padded previous window is read: still refused (outcome %d, degraded %d)",
+       res.outcome, res.degraded);
+    rl_thread_free(t);
     rl_destroy(rl);
 
     /* outages, with the 100 ms timeout. One of two servers dies: its clients
