@@ -297,8 +297,9 @@ int rl_mc_admit(struct rl_mc *m, struct rl_prev_cache *pc, const uint8_t id[RL_I
         klen = rl_mc_key(m, id, now->window - 1, key);
         if (rl_mc_get(m, key, klen, &prev) != 0)
             return -1;
-        /* in the first second a late undo may still change it: cache it after */
-        if (now->elapsed_ms >= 1000 || now->elapsed_ms * 10 >= now->window_ms)
+        /* right at the boundary an undo of the last window may be in flight:
+         * cache what is read from 100 ms on */
+        if (now->elapsed_ms >= 100)
             rl_prev_put(pc, id, now->window - 1, prev);
     }
     uint64_t cost = rl_pack(req_cost, tok_cost), after;
