@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")),
@@ -39,6 +40,39 @@ def relay_test_env(mock, **overrides):
     """The relay's environment in these tests: the mock, and a 1 s keep-alive
     so that a client disconnect during a held stream is noticed quickly."""
     return relay_env(mock, RELAY_KEEPALIVE_INTERVAL=1, **overrides)
+
+
+def _others_may_run(path):
+    """True if a user other than the owner may execute path (every parent
+    directory searchable, the file executable by others)."""
+    path = os.path.realpath(path)
+    if not os.stat(path).st_mode & stat.S_IXOTH:
+        return False
+    d = os.path.dirname(path)
+    while True:
+        if not os.stat(d).st_mode & stat.S_IXOTH:
+            return False
+        if d == "/":
+            return True
+        d = os.path.dirname(d)
+
+
+_relay_copy = []
+
+
+def relay_bin_for_others():
+    """RELAY_BIN, or a copy of it in an open temporary directory when the
+    build lies where the users that web servers switch to (www-data, nobody)
+    cannot reach it, e.g. under /root."""
+    if not IS_ROOT or _others_may_run(RELAY_BIN):
+        return RELAY_BIN
+    if not _relay_copy:
+        d = open_tmpdir("relay-bin-")
+        dst = os.path.join(d, os.path.basename(RELAY_BIN))
+        shutil.copy(RELAY_BIN, dst)
+        os.chmod(dst, 0o755)
+        _relay_copy.append(dst)
+    return _relay_copy[0]
 
 
 def open_tmpdir(prefix):

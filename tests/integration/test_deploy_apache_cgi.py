@@ -21,7 +21,7 @@ def main():
         env[k] = base_env()[k]
     site = ("# Test-only: mod_cgid's socket in the test's own directory.\n"
             "ScriptSock %(dir)s/cgid/cgisock\n"
-            + apache_defines(ONEMIN_RELAY_BIN=RELAY_BIN) + "\nInclude " + APACHE_CGI + "\n"
+            + apache_defines(ONEMIN_RELAY_BIN=relay_bin_for_others()) + "\nInclude " + APACHE_CGI + "\n"
             + "<Location /v1>\n"
             + "".join('    SetEnv %s "%s"\n' % (k, v) for k, v in sorted(env.items()))
             + "</Location>\n")

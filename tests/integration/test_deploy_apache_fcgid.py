@@ -22,7 +22,7 @@ def main():
 FcgidIPCDir %(dir)s/fcgid
 FcgidProcessTableFile %(dir)s/fcgid/shm
 """ + "\n".join('FcgidInitialEnv %s "%s"' % (k, v) for k, v in sorted(env.items())) + "\n" \
-        + apache_defines(ONEMIN_RELAY_BIN=RELAY_BIN) + "\nInclude " + APACHE_FCGID + "\n"
+        + apache_defines(ONEMIN_RELAY_BIN=relay_bin_for_others()) + "\nInclude " + APACHE_FCGID + "\n"
     ap = start_apache_contrib(site, modules=("fcgid",), subdirs=("fcgid",))
     watch_log(ap.logs[0], "apache error log (relay stderr under mod_fcgid)")
     check_relay_behind(ap, mock, "apache mod_fcgid", disconnect=True)

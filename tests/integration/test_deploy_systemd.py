@@ -39,7 +39,7 @@ def unit(name):
 def exec_start(u, runtime_from, runtime_to):
     """ExecStart as an argv: the installed paths replaced by the test's, and
     spawn-fcgi's user switches made to work on this machine."""
-    argv = [a.replace(INSTALLED_BIN, RELAY_BIN).replace(runtime_from, runtime_to)
+    argv = [a.replace(INSTALLED_BIN, relay_bin_for_others()).replace(runtime_from, runtime_to)
             for a in shlex.split(u.get("Service", "ExecStart"))]
     out = []
     i = 0
@@ -102,7 +102,7 @@ def spawn_fcgi_service(mock):
     sock = os.path.join(run_dir, "relay.sock")
     wait_port(sock, p, what="spawn-fcgi", log=log)
     exe = os.path.realpath("/proc/%d/exe" % p.pid)
-    is_(exe, os.path.realpath(RELAY_BIN), "%s: spawn-fcgi exec'd the relay as the main process" % label)
+    is_(exe, os.path.realpath(relay_bin_for_others()), "%s: spawn-fcgi exec'd the relay as the main process" % label)
     st = os.stat(sock)
     is_(stat.S_IMODE(st.st_mode), 0o660, "%s: the socket has mode 0660" % label)
     if IS_ROOT:
