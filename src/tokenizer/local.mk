@@ -51,3 +51,13 @@ EXTRA_DIST += \
 	tests/tok/test_cli.py tests/tok/fresh.sh tests/tok/fresh.cjs tests/tok/textgen.cjs \
 	tests/tok/gen-corpus.cjs tests/tok/gen-vocab.cjs tests/tok/gen-unicode.cjs \
 	tests/tok/package.json tests/tok/package-lock.json
+
+# Benchmark (not a test): make bench-tok. Needs npm ci --prefix tests/tok.
+check_PROGRAMS += tests/bench/tok-rss
+tests_bench_tok_rss_SOURCES = tests/bench/tok_rss.c
+tests_bench_tok_rss_CFLAGS = $(AM_CFLAGS) $(DEPS_CFLAGS)
+tests_bench_tok_rss_LDADD = librelay.a $(DEPS_LIBS)
+EXTRA_DIST += tests/bench/tok_bench.cjs
+.PHONY: bench-tok
+bench-tok: 1min-relay$(EXEEXT) tests/bench/tok-rss$(EXEEXT)
+	node $(top_srcdir)/tests/bench/tok_bench.cjs --bin ./1min-relay$(EXEEXT) --rss ./tests/bench/tok-rss$(EXEEXT)

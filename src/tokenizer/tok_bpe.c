@@ -24,9 +24,7 @@ int tok_ids_push(struct tok_ids *out, uint32_t id)
 
 void tok_bpe_scratch_free(struct tok_bpe_scratch *scratch)
 {
-    free(scratch->next);
-    free(scratch->prev);
-    free(scratch->rank);
+    free(scratch->nodes);
     free(scratch->bucket);
     free(scratch->nonempty);
     free(scratch->pool);
@@ -93,18 +91,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static int reserve(struct tok_bpe_scratch *s, const struct tok_vocab *v, size_t n)
 {
-    if (n > s->nodes_cap) {
-        size_t cap = s->nodes_cap;
-        if (grow((void **)&s->next, &cap, n, sizeof *s->next) != 0)
-            return -1;
-        cap = s->nodes_cap;
-        if (grow((void **)&s->prev, &cap, n, sizeof *s->prev) != 0)
-            return -1;
-        cap = s->nodes_cap;
-        if (grow((void **)&s->rank, &cap, n, sizeof *s->rank) != 0)
-            return -1;
-        s->nodes_cap = cap;
-    }
+    if (grow((void **)&s->nodes, &s->nodes_cap, n, sizeof *s->nodes) != 0)
+        return -1;
     if (s->n_ranks < v->n_tokens) {
         /* Large and zero: calloc maps fresh pages, touched only where used.
          * Every bucket is empty again when a piece is done. */
@@ -117,8 +105,8 @@ static int reserve(struct tok_bpe_scratch *s, const struct tok_vocab *v, size_t 
             return -1;
     }
     s->pool_len = 0;
-    /* About three pairs are queued per byte; size the pool once. */
-    return grow((void **)&s->pool, &s->pool_cap, n / 4 + 1024, sizeof *s->pool);
+    s->free_blocks = 0;
+    return 0;
 }
 
 static int push(struct tok_bpe_scratch *s, uint32_t rank, uint32_t pos)
@@ -129,13 +117,19 @@ static int push(struct tok_bpe_scratch *s, uint32_t rank, uint32_t pos)
         b->pos[b->used++] = pos;
         return 0;
     }
-    if (grow((void **)&s->pool, &s->pool_cap, s->pool_len + 1, sizeof *s->pool) != 0)
-        return -1;
-    struct tok_bpe_block *b = &s->pool[s->pool_len];
+    uint32_t id = s->free_blocks;   /* reuse a drained block: warm, no page fault */
+    if (id)
+        s->free_blocks = s->pool[id - 1].link;
+    else {
+        if (grow((void **)&s->pool, &s->pool_cap, s->pool_len + 1, sizeof *s->pool) != 0)
+            return -1;
+        id = (uint32_t)++s->pool_len;
+    }
+    struct tok_bpe_block *b = &s->pool[id - 1];
     b->link = head;
     b->used = 1;
     b->pos[0] = pos;
-    s->bucket[rank] = (uint32_t)++s->pool_len;
+    s->bucket[rank] = id;
     s->nonempty[rank / 64] |= UINT64_C(1) << (rank % 64);
     return 0;
 }
@@ -160,8 +154,9 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Sort k positions: qsort when few, else an LSD radix sort (3 x 11 bits). */
-static int sort_positions(struct tok_bpe_scratch *s, size_t k)
+/* Sort k positions below limit: qsort when few, else an LSD radix sort in
+ * 11-bit digits, as many as limit needs. */
+static int sort_positions(struct tok_bpe_scratch *s, size_t k, size_t limit)
 {
     if (k < 2048) {
         qsort(s->batch, k, sizeof *s->batch, cmp_u32);
@@ -170,7 +165,7 @@ static int sort_positions(struct tok_bpe_scratch *s, size_t k)
     if (grow((void **)&s->sort_tmp, &s->sort_tmp_cap, k, sizeof *s->sort_tmp) != 0)
         return -1;
     uint32_t *from = s->batch, *to = s->sort_tmp;
-    for (int shift = 0; shift < 33; shift += 11) {
+    for (int shift = 0; shift < 33 && (limit >> shift) > 0; shift += 11) {
         size_t count[2048] = { 0 };
         for (size_t j = 0; j < k; j++)
             count[(from[j] >> shift) & 2047]++;
@@ -185,23 +180,27 @@ static int sort_positions(struct tok_bpe_scratch *s, size_t k)
         from = to;
         to = t;
     }
-    if (from != s->batch)   /* an odd number of passes ends in sort_tmp */
+    if (from != s->batch)   /* after an odd number of passes */
         memcpy(s->batch, from, k * sizeof *from);
     return 0;
 }
 
-/* Empty bucket r into s->batch, in increasing position order; returns the
- * count, or (size_t)-1 when out of memory. */
-static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r)
+/* Empty bucket r (positions below n) into s->batch, in increasing position
+ * order, and free its blocks; returns the count, or (size_t)-1 when out of
+ * memory. */
+static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r, size_t n)
 {
     size_t k = 0;
     int sorted = 1;
-    for (uint32_t e = s->bucket[r]; e; e = s->pool[e - 1].link) {
-        const struct tok_bpe_block *b = &s->pool[e - 1];
+    for (uint32_t e = s->bucket[r], following; e; e = following) {
+        struct tok_bpe_block *b = &s->pool[e - 1];
         if (grow((void **)&s->batch, &s->batch_cap, k + b->used, sizeof *s->batch) != 0)
             return (size_t)-1;
         for (uint32_t j = b->used; j-- > 0;)   /* newest first */
             s->batch[k++] = b->pos[j];
+        following = b->link;
+        b->link = s->free_blocks;
+        s->free_blocks = e;
     }
     s->bucket[r] = 0;
     s->nonempty[r / 64] &= ~(UINT64_C(1) << (r % 64));
@@ -212,7 +211,7 @@ static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r)
     }
     for (size_t j = 1; j < k && sorted; j++)
         sorted = s->batch[j - 1] <= s->batch[j];
-    if (!sorted && sort_positions(s, k) != 0)
+    if (!sorted && sort_positions(s, k, n) != 0)
         return (size_t)-1;
     return k;
 }
@@ -250,8 +249,7 @@ static uint64_t early_pop(struct tok_bpe_scratch *s)
     return top;
 }
 
-/* Tokens of one long piece: a doubly linked list, each token named by its
- * start byte, with rank[] the rank of its pair with the next token. */
+/* One long piece being merged: its tokens are the linked s->nodes. */
 struct chain {
     const struct tok_vocab *v;
     const unsigned char *p;
@@ -273,21 +271,21 @@ static int enqueue(struct chain *c, uint32_t rank, uint32_t pos, uint32_t draini
 /* Merge the token at i with the next one; re-rank the pairs around it. */
 static int merge_at(struct chain *c, uint32_t i, uint32_t draining)
 {
-    uint32_t *next = c->s->next, *prev = c->s->prev, *rank = c->s->rank;
-    uint32_t j = next[i], k = next[j];
+    struct tok_bpe_node *node = c->s->nodes;
+    uint32_t j = node[i].next, k = node[j].next;
 
-    next[i] = k;
+    node[i].next = k;
     if (k < c->n)
-        prev[k] = i;
-    rank[j] = TOK_NO_RANK;
+        node[k].prev = i;
+    node[j].rank = TOK_NO_RANK;
     if (i > 0) {   /* the left pair first: positions then reach a bucket in order */
-        uint32_t h = prev[i];
-        rank[h] = tok_vocab_rank(c->v, c->p + h, k - h);
-        if (enqueue(c, rank[h], h, draining) != 0)
+        uint32_t h = node[i].prev;
+        node[h].rank = tok_vocab_rank(c->v, c->p + h, k - h);
+        if (enqueue(c, node[h].rank, h, draining) != 0)
             return -1;
     }
-    rank[i] = k < c->n ? tok_vocab_rank(c->v, c->p + i, next[k] - i) : TOK_NO_RANK;
-    return enqueue(c, rank[i], i, draining);
+    node[i].rank = k < c->n ? tok_vocab_rank(c->v, c->p + i, node[k].next - i) : TOK_NO_RANK;
+    return enqueue(c, node[i].rank, i, draining);
 }
 
 /* The same merges as merge_small, for long pieces. Pairs wait in per-rank
@@ -303,19 +301,19 @@ static size_t merge_large(const struct tok_vocab *v, const unsigned char *p, siz
     if (n >= UINT32_MAX || reserve(s, v, n) != 0)
         return (size_t)-1;
     struct chain c = { v, p, (uint32_t)n, s };
-    uint32_t *next = s->next, *prev = s->prev, *rank = s->rank;
+    struct tok_bpe_node *node = s->nodes;
     size_t count = n;
 
     s->early_len = 0;
     for (size_t i = n; i-- > 0;) {   /* backwards: buckets are LIFO */
-        next[i] = (uint32_t)(i + 1);
-        prev[i] = (uint32_t)(i - 1);   /* prev[0] is never read */
-        rank[i] = i + 1 < n ? tok_vocab_rank(v, p + i, 2) : TOK_NO_RANK;
-        if (enqueue(&c, rank[i], (uint32_t)i, TOK_NO_RANK) != 0)
+        node[i].next = (uint32_t)(i + 1);
+        node[i].prev = (uint32_t)(i - 1);   /* node[0].prev is never read */
+        node[i].rank = i + 1 < n ? tok_vocab_rank(v, p + i, 2) : TOK_NO_RANK;
+        if (enqueue(&c, node[i].rank, (uint32_t)i, TOK_NO_RANK) != 0)
             return (size_t)-1;
     }
     for (uint32_t r = first_rank(s, 0); r != TOK_NO_RANK; r = first_rank(s, r)) {
-        size_t k = take_bucket(s, r), b = 0;
+        size_t k = take_bucket(s, r, n), b = 0;
         if (k == (size_t)-1)
             return (size_t)-1;
         for (;;) {
@@ -327,7 +325,7 @@ static size_t merge_large(const struct tok_vocab *v, const unsigned char *p, siz
             else
                 break;
             uint32_t i = (uint32_t)key;
-            if (rank[i] != (uint32_t)(key >> 32))
+            if (node[i].rank != (uint32_t)(key >> 32))
                 continue;
             if (merge_at(&c, i, r) != 0)
                 return (size_t)-1;
@@ -335,8 +333,8 @@ static size_t merge_large(const struct tok_vocab *v, const unsigned char *p, siz
         }
     }
     if (out)
-        for (size_t i = 0; i < n; i = next[i])
-            if (tok_ids_push(out, tok_vocab_rank(v, p + i, next[i] - i)) != 0)
+        for (size_t i = 0; i < n; i = node[i].next)
+            if (tok_ids_push(out, tok_vocab_rank(v, p + i, node[i].next - i)) != 0)
                 return (size_t)-1;
     return count;
 }

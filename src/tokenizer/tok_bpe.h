@@ -24,14 +24,22 @@ struct tok_bpe_block {
     uint32_t pos[TOK_BPE_BLOCK];    /* start of the left token of each pair */
 };
 
+/* A token of a long piece, named by its start byte. */
+struct tok_bpe_node {
+    uint32_t next;   /* start of the next token (the piece length at the end) */
+    uint32_t prev;   /* start of the previous token */
+    uint32_t rank;   /* rank of this token merged with the next, or TOK_NO_RANK */
+};
+
 struct tok_bpe_scratch {
-    uint32_t *next, *prev, *rank;   /* per byte position of the piece */
+    struct tok_bpe_node *nodes;     /* per byte position of the piece */
     size_t    nodes_cap;
     uint32_t *bucket;               /* per rank: 1 + index of its newest block, 0 = empty */
     uint64_t *nonempty;             /* bitmap of the non-empty buckets */
     size_t    n_ranks;              /* what bucket and nonempty were sized for */
-    struct tok_bpe_block *pool;     /* blocks of all buckets, append-only per piece */
+    struct tok_bpe_block *pool;     /* blocks of all buckets */
     size_t    pool_len, pool_cap;
+    uint32_t  free_blocks;          /* 1 + index of the first drained block, 0 = none */
     uint32_t *batch, *sort_tmp;     /* positions of the bucket being drained */
     size_t    batch_cap, sort_tmp_cap;
     uint64_t *early;                /* min-heap of rank << 32 | pos: pairs that */
