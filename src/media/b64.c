@@ -17,47 +17,52 @@ int b64_encode(struct buf *out, const void *data, size_t n)
     if (n > ((size_t)-1 / 4) * 3 - 3 || need > out->max - out->len)
         return -1;
     size_t start = out->len;
-    char quad[4];
+    char chunk[4 * 256];                /* encoded in pieces, appended per piece */
+    size_t c = 0;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16;
         if (i + 1 < n)
             v |= (uint32_t)p[i + 1] << 8;
         if (i + 2 < n)
             v |= p[i + 2];
-        quad[0] = b64_alphabet[v >> 18];
-        quad[1] = b64_alphabet[(v >> 12) & 63];
-        quad[2] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-        quad[3] = i + 2 < n ? b64_alphabet[v & 63] : '=';
-        if (buf_append(out, quad, 4) < 0) {
-            out->len = start;
-            if (out->data)
-                out->data[start] = '\0';
-            return -1;
-        }
+        chunk[c++] = b64_alphabet[v >> 18];
+        chunk[c++] = b64_alphabet[(v >> 12) & 63];
+        chunk[c++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
+        chunk[c++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
+        if ((c == sizeof chunk || i + 3 >= n) && buf_append(out, chunk, c) < 0)
+            goto fail;
+        if (c == sizeof chunk || i + 3 >= n)
+            c = 0;
     }
     return 0;
-}
-
-/* The 6-bit value of c, or -1 when c is not in the alphabet. */
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
+fail:
+    out->len = start;
+    if (out->data)
+        out->data[start] = '\0';
     return -1;
 }
 
-static int b64_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
+/* Each byte's 6-bit value; B64_SPACE for skipped white space, B64_PAD for
+ * '=', B64_BAD for anything else. */
+enum { B64_BAD = -1, B64_SPACE = -2, B64_PAD = -3 };
+static const signed char b64_values[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -2, -2, -2, -2, -2, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -3, -1, -1,
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 int b64_decode(struct buf *out, const char *s, size_t n)
 {
@@ -68,10 +73,10 @@ int b64_decode(struct buf *out, const char *s, size_t n)
     int rc = -1;
 
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (b64_space(c))
+        int v = b64_values[(unsigned char)s[i]];
+        if (v == B64_SPACE)
             continue;
-        if (c == '=') {
+        if (v == B64_PAD) {
             /* padding only completes a group of 2 or 3 characters */
             if (group + pad < 2)
                 goto fail;
@@ -80,7 +85,6 @@ int b64_decode(struct buf *out, const char *s, size_t n)
                 goto fail;
             continue;
         }
-        int v = b64_value(c);
         if (v < 0 || pad)
             goto fail;
         acc = acc << 6 | (uint32_t)v;
