@@ -11,6 +11,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from deploy_common import *  # noqa: E402,F401,F403
 
 
+def _until_first_content(st):
+    """The stream's events up to and including the first content chunk."""
+    if st.status != 200:
+        return
+    for ev in st.events():
+        yield ev
+        if ev[0] == "data" and "Echo:" in ev[1]:
+            return
+
+
+def _held_now(mock):
+    return [c for c in mock.connections() if c.get("outcome") == "held"]
+
+
 def main():
     mock = start_mock()
     env = relay_test_env(mock)
@@ -28,6 +42,26 @@ FcgidProcessTableFile %(dir)s/fcgid/shm
     check_relay_behind(ap, mock, "apache mod_fcgid", disconnect=True)
     like(read_file(ap.logs[0]), r"serving FastCGI with 1 worker threads",
          "apache mod_fcgid: the relay's stderr reaches Apache's error log, with RELAY_THREADS 1 from the snippet")
+
+    # One request per process: three streams at once need three relay
+    # processes, which mod_fcgid spawns (FcgidMaxProcessesPerClass).
+    mock.reset()
+    streams, firsts = [], []
+    try:
+        for i in range(3):
+            st = SSEStream(ap, "/v1/chat/completions", chat_body("s%d [[mock:hold]]" % i, stream=True),
+                           headers=auth(KEY), timeout=30)
+            streams.append(st)
+            firsts.append(any(kind == "data" and "Echo:" in text
+                              for kind, text, _t in _until_first_content(st)))
+    except OSError as e:
+        diag("concurrent streams: %r" % (e,))
+    ok(firsts == [True, True, True] and len(_held_now(mock)) == 3,
+       "apache mod_fcgid: three concurrent streams each get their first chunk while all three are held",
+       "firsts %r, connections %r" % (firsts, mock.connections()))
+    mock.release()
+    for st in streams:
+        st.close()
 
     # Above mod_fcgid's 128 KiB default, below the relay's limit.
     mock.reset()
