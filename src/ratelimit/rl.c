@@ -124,7 +124,7 @@ struct rl_thread *rl_thread_new(struct rl *rl)
     if (rl->cfg.store == RL_STORE_MEMCACHED) {
         char err[CFG_ERR_LEN];
         if (rl_mc_open(&t->mc, &rl->mc_config, rl->cfg.key_prefix, rl->window_ms,
-                       rl->cfg.timeout_ms, err, sizeof err) == 0)
+                       err, sizeof err) == 0)
             t->has_mc = 1;
         else
             LOG_ERROR("%s; this thread limits with the per-process fallback", err);

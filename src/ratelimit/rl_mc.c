@@ -139,7 +139,7 @@ bad:
 }
 
 int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
-               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen)
+               uint64_t window_ms, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     m->mc = memcached(config->options, strlen(config->options));
@@ -165,7 +165,6 @@ int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *p
         memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
     m->prefix = prefix;
     m->window_ms = window_ms;
-    m->timeout_ms = timeout_ms;
     return 0;
 }
 

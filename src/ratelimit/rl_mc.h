@@ -64,7 +64,6 @@ struct rl_mc {
     struct memcached_st *mc;
     const char *prefix;            /* borrowed from the rl */
     uint64_t window_ms;
-    unsigned timeout_ms;
     uint64_t round_trips;          /* every memcached request made */
     char error[256];               /* what the last failure was */
     int skipped;                   /* it was libmemcached skipping a failed server: no time lost */
@@ -73,7 +72,7 @@ struct rl_mc {
 /* Open a handle (no connection is made until first use). Returns 0 or -1 with
  * a message. Close with rl_mc_close. */
 int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
-               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen);
+               uint64_t window_ms, char *err, size_t errlen);
 void rl_mc_close(struct rl_mc *m);
 
 /* As rl_table_admit, against memcached. Returns 0, or -1 when the store failed
