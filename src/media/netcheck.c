@@ -1,6 +1,7 @@
 #include "media/netcheck.h"
 
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 
 static const struct {
@@ -24,7 +25,8 @@ static const struct {
     { 0xf0000000, 0xf0000000, "reserved" },         /* 240/4 incl. broadcast */
 };
 
-const char *netchk_blocked_v4(uint32_t a)
+/* The verdict for an IPv4 address in host byte order. */
+static const char *netchk_blocked_v4(uint32_t a)
 {
     for (size_t i = 0; i < sizeof netchk_v4_rules / sizeof netchk_v4_rules[0]; i++)
         if ((a & netchk_v4_rules[i].mask) == netchk_v4_rules[i].net)
@@ -45,7 +47,8 @@ static int zeros(const unsigned char *p, size_t n)
     return 1;
 }
 
-const char *netchk_blocked_v6(const unsigned char a[16])
+/* The verdict for 16 IPv6 bytes. */
+static const char *netchk_blocked_v6(const unsigned char a[16])
 {
     static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     static const unsigned char nat64[12] = { 0x00, 0x64, 0xff, 0x9b };

@@ -11,16 +11,11 @@
 #ifndef RELAY_MEDIA_NETCHECK_H
 #define RELAY_MEDIA_NETCHECK_H
 
-#include <stdint.h>
 #include <sys/socket.h>
 
 /* Why the address may not be fetched ("loopback", "private", ...), or NULL
  * when it is an allowed public address. Families other than AF_INET and
  * AF_INET6 are refused. The returned string is static. */
 const char *netchk_blocked(const struct sockaddr *sa);
-
-/* The same for an IPv4 address in host byte order, and for 16 IPv6 bytes. */
-const char *netchk_blocked_v4(uint32_t a);
-const char *netchk_blocked_v6(const unsigned char a[16]);
 
 #endif
