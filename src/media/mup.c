@@ -108,7 +108,7 @@ int mup_upload(struct relay_req *r, const char *key, size_t key_len, const void 
     struct json_object *root = NULL, *fc, *p;
     int rc = -1;
 
-    upcache_key(key, key_len, bytes, n, ckey);
+    upcache_key(key, key_len, bytes, n, r->cfg->asset_api_url, ckey);
     if (upcache_get(mc, mcd, ckey, path, pathlen)) {
         LOG_DEBUG("upload cache hit for %s (%zu bytes)", what, n);
         return 0;

@@ -33,12 +33,17 @@ static void hex(const uint8_t *d, size_t n, char *out)
 }
 
 void upcache_key(const char *api_key, size_t key_len, const void *bytes, size_t n,
-                 char out[UPCACHE_KEY_LEN + 1])
+                 const char *asset_url, char out[UPCACHE_KEY_LEN + 1])
 {
-    uint8_t both[2 * RL_SHA256_LEN], d[RL_SHA256_LEN];
-    rl_sha256(api_key, key_len, both);
-    rl_sha256(bytes, n, both + RL_SHA256_LEN);
-    rl_sha256(both, sizeof both, d);
+    uint8_t part[RL_SHA256_LEN], d[RL_SHA256_LEN];
+    struct rl_sha256 c;
+    rl_sha256_init(&c);
+    rl_sha256(api_key, key_len, part);
+    rl_sha256_update(&c, part, sizeof part);
+    rl_sha256(bytes, n, part);
+    rl_sha256_update(&c, part, sizeof part);
+    rl_sha256_update(&c, asset_url, strlen(asset_url));
+    rl_sha256_final(&c, d);
     hex(d, sizeof d, out);
 }
 

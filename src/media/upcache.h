@@ -2,8 +2,9 @@
  * multi-turn vision chat (or a repeated transcription) does not upload the
  * same file again on every request.
  *
- * The key is SHA-256(SHA-256(API key) || SHA-256(bytes)): an asset belongs to
- * the account that uploaded it, and the key is never stored. Entries live
+ * The key is SHA-256(SHA-256(API key) || SHA-256(bytes) || asset URL): an
+ * asset belongs to the account and the upstream it was uploaded to, and the
+ * key is never stored. Entries live
  * RELAY_UPLOAD_CACHE_TTL seconds.
  *
  * Where: in memcached ("1min-relay:asset:<hex>") when the rate-limit store is
@@ -28,9 +29,10 @@ struct memcached_st;
 
 #define UPCACHE_KEY_LEN 64
 
-/* The cache key for bytes uploaded with api_key, as 64 hex digits + NUL. */
+/* The cache key for bytes uploaded with api_key to asset_url, as 64 hex
+ * digits + NUL. */
 void upcache_key(const char *api_key, size_t key_len, const void *bytes, size_t n,
-                 char out[UPCACHE_KEY_LEN + 1]);
+                 const char *asset_url, char out[UPCACHE_KEY_LEN + 1]);
 
 /* Look key up. Returns 1 and fills path (a NUL-terminated asset path) on a
  * hit, 0 on a miss or any failure. mc is the thread's memcached handle or NULL. */

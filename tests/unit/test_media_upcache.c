@@ -24,14 +24,18 @@ int main(void)
     snprintf(c.cache_dir, sizeof c.cache_dir, "%s/a/b/uploads", base);
 
     char k1[UPCACHE_KEY_LEN + 1], k2[UPCACHE_KEY_LEN + 1], k3[UPCACHE_KEY_LEN + 1], k4[UPCACHE_KEY_LEN + 1];
-    upcache_key("key-one", 7, "bytes", 5, k1);
-    upcache_key("key-two", 7, "bytes", 5, k2);
-    upcache_key("key-one", 7, "other", 5, k3);
-    upcache_key("key-one", 7, "bytes", 5, k4);
+    char k5[UPCACHE_KEY_LEN + 1];
+    const char *up = "https://api.1min.ai/api/assets";
+    upcache_key("key-one", 7, "bytes", 5, up, k1);
+    upcache_key("key-two", 7, "bytes", 5, up, k2);
+    upcache_key("key-one", 7, "other", 5, up, k3);
+    upcache_key("key-one", 7, "bytes", 5, up, k4);
+    upcache_key("key-one", 7, "bytes", 5, "http://127.0.0.1:9/api/assets", k5);
     ok(strlen(k1) == 64 && strspn(k1, "0123456789abcdef") == 64, "the key is 64 hex digits");
     ok(strcmp(k1, k2) != 0, "another API key gives another key");
     ok(strcmp(k1, k3) != 0, "other bytes give another key");
     is_str(k1, k4, "the same key and bytes give the same key");
+    ok(strcmp(k1, k5) != 0, "another asset endpoint gives another key");
     ok(strstr(k1, "key-one") == NULL, "the API key is not in the cache key");
 
     char path[MEDIA_PATH_MAX];
