@@ -29,7 +29,7 @@ const char *tok_encoding_name(enum tok_encoding enc);
 
 /* Exact tiktoken encode_ordinary count of len bytes of text. Returns
  * (size_t)-1 only when out of memory (long unbroken runs need scratch space
- * of about 16 bytes per byte of the run). */
+ * of about 30 bytes per byte of the run, freed on return). */
 size_t tok_count(enum tok_encoding enc, const char *text, size_t len);
 
 /* Token ids; *ids is malloc'ed (caller frees; NULL when *n is 0). 0 or -1

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes tests/data/tok/corpus.jsonl: texts with their token counts under
 // o200k_base and cl100k_base from the reference (npm tiktoken's
-// encode_ordinary), and the ids for every fourth text. One JSON object a line:
+// encode_ordinary), and the ids for every fourth text and the long ones. One JSON object a line:
 //   {"name": "...", "b64": "<text bytes>", "o200k_base": N, "cl100k_base": N,
 //    "ids": {"o200k_base": [...], "cl100k_base": [...]}}   ("ids" is optional)
 // Invalid UTF-8 texts are given to the reference as the WHATWG decoder reads
@@ -62,9 +62,15 @@ const fixed = [
 ];
 
 const r = rng(20240531);
+// Long mixed texts, with ids: pieces repeat in them, as in real text.
+for (let i = 0; i < 3; i++) {
+  const parts = [];
+  while (parts.reduce((n, b) => n + b.length, 0) < 40000) parts.push(gens.long(r));
+  fixed.push([`long-mixed-${i}`, Buffer.concat(parts)]);
+}
 const texts = fixed.slice();
 const perKind = { prose: 70, code: 50, script: 50, marks: 40, emoji: 40, digits: 40, spaces: 50,
-  random: 80, repeat: 20, invalid: 40, special: 15, soup: 90 };
+  random: 80, repeat: 20, invalid: 40, special: 15, soup: 90, long: 10 };
 for (const [kind, count] of Object.entries(perKind))
   for (let i = 0; i < count; i++) texts.push([`${kind}-${String(i).padStart(3, "0")}`, gens[kind](r)]);
 
@@ -78,7 +84,7 @@ const lines = texts.map(([name, buf], i) => {
     row[e] = got.length;
     ids[e] = got;
   }
-  if (i % 4 === 0) row.ids = ids;
+  if (i % 4 === 0 || name.startsWith("long-")) row.ids = ids;
   return JSON.stringify(row);
 });
 for (const enc of Object.values(encs)) enc.free();

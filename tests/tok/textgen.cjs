@@ -173,6 +173,18 @@ const gens = {
     for (let i = 0; i < n; i++) s += r.pick(SPECIAL) + r.pick(["", " ", "\n", word(r), "<|", "|>"]);
     return utf8(s);
   },
+  long(r) {   // past the 4 KB at which the tokenizer starts caching pieces
+    const names = ["prose", "prose", "code", "script", "emoji", "digits", "spaces", "soup"];
+    const parts = [];
+    let size = 0;
+    const target = 6000 + r.int(14000);
+    while (size < target) {
+      const b = gens[r.pick(names)](r);
+      parts.push(b, Buffer.from(r.pick([" ", "\n", "\n\n", ""])));
+      size += b.length + 1;
+    }
+    return Buffer.concat(parts);
+  },
   soup(r) {
     const names = ["prose", "code", "script", "marks", "emoji", "digits", "spaces", "random", "special"];
     const parts = [];
