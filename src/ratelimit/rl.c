@@ -124,7 +124,7 @@ struct rl_thread *rl_thread_new(struct rl *rl)
     if (rl->cfg.store == RL_STORE_MEMCACHED) {
         char err[CFG_ERR_LEN];
         if (rl_mc_open(&t->mc, &rl->mc_config, rl->cfg.key_prefix, rl->window_ms,
-                       err, sizeof err) == 0)
+                       rl->cfg.timeout_ms, err, sizeof err) == 0)
             t->has_mc = 1;
         else
             LOG_ERROR("%s; this thread limits with the per-process fallback", err);
@@ -315,6 +315,8 @@ void rl_check(struct rl *rl, struct rl_thread *t, const char *client, const char
                  (t && t->has_mc && now_ms >= atomic_load(&rl->down_until_ms));
     if (usable) {
         uint64_t trips = t ? t->mc.round_trips : 0;
+        if (b == RL_B_MEMCACHED)
+            rl_mc_begin(&t->mc);
         int rc = rl_admit_on(rl, t, b, s, n, tokens, &now, v, &judged);
         if (t) {
             t->stats.admissions++;
@@ -361,6 +363,8 @@ void rl_charge_ticket(struct rl *rl, struct rl_thread *t, const struct rl_ticket
     enum rl_backend b = rl->table ? RL_B_TABLE : RL_B_MEMCACHED;
     if (b == RL_B_TABLE || (t && t->has_mc && now_ms >= atomic_load(&rl->down_until_ms))) {
         uint64_t trips = t ? t->mc.round_trips : 0;
+        if (b == RL_B_MEMCACHED)
+            rl_mc_begin(&t->mc);
         while (i < n && rl_b_charge(rl, t, b, ids[i], tokens, &now) == 0)
             i++;
         if (t) {

@@ -139,7 +139,7 @@ bad:
 }
 
 int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
-               uint64_t window_ms, char *err, size_t errlen)
+               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     m->mc = memcached(config->options, strlen(config->options));
@@ -165,6 +165,7 @@ int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *p
         memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
     m->prefix = prefix;
     m->window_ms = window_ms;
+    m->timeout_ms = timeout_ms;
     return 0;
 }
 
@@ -186,10 +187,42 @@ static size_t rl_mc_key(const struct rl_mc *m, const uint8_t id[RL_ID_LEN], int6
     return (size_t)n;      /* prefix <= 64 bytes: always fits */
 }
 
+static int64_t rl_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void rl_mc_begin(struct rl_mc *m)
+{
+    m->deadline_ms = rl_mono_ms() + m->timeout_ms;
+    m->out_of_time = 0;
+}
+
+/* Before a round trip: hand libmemcached what is left of the budget. 0, or
+ * -1 when nothing is left. */
+static int rl_mc_budget(struct rl_mc *m)
+{
+    int64_t left = m->deadline_ms - rl_mono_ms();
+    if (left <= 0) {
+        m->out_of_time = 1;
+        return -1;
+    }
+    memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, (uint64_t)left);
+    memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, (uint64_t)left);
+    m->round_trips++;
+    return 0;
+}
+
 static int rl_mc_fail(struct rl_mc *m, const char *op, memcached_return_t rc)
 {
-    snprintf(m->error, sizeof m->error, "memcached %s: %s", op,
-             rc == MEMCACHED_SUCCESS ? "unexpected reply" : memcached_last_error_message(m->mc));
+    if (m->out_of_time)
+        snprintf(m->error, sizeof m->error, "memcached %s: no answer within RATE_LIMIT_TIMEOUT_MS "
+                 "(%u ms)", op, m->timeout_ms);
+    else
+        snprintf(m->error, sizeof m->error, "memcached %s: %s", op,
+                 rc == MEMCACHED_SUCCESS ? "unexpected reply" : memcached_last_error_message(m->mc));
     /* libmemcached skipping a server it saw fail costs no time */
     m->skipped = rc == MEMCACHED_SERVER_TEMPORARILY_DISABLED || rc == MEMCACHED_SERVER_MARKED_DEAD ||
                  rc == MEMCACHED_NO_SERVERS;
@@ -213,7 +246,8 @@ static memcached_return_t rl_mc_incr(struct rl_mc *m, const char *key, size_t kl
     memcached_return_t rc;
     int attempt = 0;
     do {
-        m->round_trips++;
+        if (rl_mc_budget(m) != 0)
+            return MEMCACHED_TIMEOUT;
         rc = memcached_increment_by_key(m->mc, key, klen, key, klen, delta, value);
     } while (attempt++ == 0 && rl_mc_retry(rc));
     return rc;
@@ -236,7 +270,8 @@ static int rl_mc_add_to(struct rl_mc *m, const char *key, size_t klen, uint64_t 
         return rl_mc_fail(m, "incr", rc);
     char text[24];
     int tlen = snprintf(text, sizeof text, "%llu", (unsigned long long)delta);
-    m->round_trips++;
+    if (rl_mc_budget(m) != 0)
+        return rl_mc_fail(m, "add", MEMCACHED_TIMEOUT);
     rc = memcached_add_by_key(m->mc, key, klen, key, klen, text, (size_t)tlen, rl_mc_ttl(m), 0);
     if (rc == MEMCACHED_SUCCESS) {
         *value = delta;
@@ -256,7 +291,8 @@ static int rl_mc_get(struct rl_mc *m, const char *key, size_t klen, uint64_t *va
     char *v;
     int attempt = 0;
     do {
-        m->round_trips++;
+        if (rl_mc_budget(m) != 0)
+            return rl_mc_fail(m, "get", MEMCACHED_TIMEOUT);
         v = memcached_get_by_key(m->mc, key, klen, key, klen, &vlen, &flags, &rc);
     } while (!v && attempt++ == 0 && rl_mc_retry(rc));
     if (!v) {
@@ -324,7 +360,8 @@ int rl_mc_undo(struct rl_mc *m, const uint8_t id[RL_ID_LEN], int64_t window, uin
     char key[RL_MC_KEY_MAX + 1];
     size_t klen = rl_mc_key(m, id, window, key);
     uint64_t value;
-    m->round_trips++;
+    if (rl_mc_budget(m) != 0)
+        return rl_mc_fail(m, "decr", MEMCACHED_TIMEOUT);
     memcached_return_t rc = memcached_decrement_by_key(m->mc, key, klen, key, klen,
                                                        rl_pack(req_cost, tok_cost), &value);
     return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : rl_mc_fail(m, "decr", rc);

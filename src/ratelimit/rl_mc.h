@@ -64,6 +64,9 @@ struct rl_mc {
     struct memcached_st *mc;
     const char *prefix;            /* borrowed from the rl */
     uint64_t window_ms;
+    unsigned timeout_ms;           /* the time budget of one request */
+    int64_t deadline_ms;           /* monotonic end of the current budget */
+    int out_of_time;               /* the last failure: the budget ran out */
     uint64_t round_trips;          /* every memcached request made */
     char error[256];               /* what the last failure was */
     int skipped;                   /* it was libmemcached skipping a failed server: no time lost */
@@ -72,8 +75,14 @@ struct rl_mc {
 /* Open a handle (no connection is made until first use). Returns 0 or -1 with
  * a message. Close with rl_mc_close. */
 int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
-               uint64_t window_ms, char *err, size_t errlen);
+               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen);
 void rl_mc_close(struct rl_mc *m);
+
+/* Start the time budget (timeout_ms) of one request: the admit, undo and
+ * charge calls that follow, with all their round trips, take at most that
+ * long together, since every round trip gets what is left of it as its
+ * libmemcached timeout, and none starts once it is spent. */
+void rl_mc_begin(struct rl_mc *m);
 
 /* As rl_table_admit, against memcached. Returns 0, or -1 when the store failed
  * (m->error says how; a failure after the increment leaves it counted). */

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/mman.h>
 
 #include "core/cfg.h"
@@ -118,6 +119,45 @@ static int hammer(struct rl *rl, int nclients, uint64_t tokens, long count[4])
         count[i] = atomic_load(&shared[i]);
     munmap(shared, 4 * sizeof(long));
     return clean ? 0 : -1;
+}
+
+/* A proxy in front of memcached that holds every request 60 ms: each round
+ * trip answers within the 100 ms timeout, but an admission needing two or
+ * three of them must give up at 100 ms in all. */
+struct slow_proxy {
+    int listen_fd;
+    int upstream_port;
+    _Atomic int stop;
+};
+
+static void *slow_proxy_run(void *arg)
+{
+    struct slow_proxy *p = arg;
+    while (!atomic_load(&p->stop)) {
+        struct pollfd lp = { p->listen_fd, POLLIN, 0 };
+        if (poll(&lp, 1, 50) <= 0)
+            continue;
+        int c = accept(p->listen_fd, NULL, NULL), u = c >= 0 ? test_connect(p->upstream_port) : -1;
+        while (c >= 0 && u >= 0 && !atomic_load(&p->stop)) {
+            struct pollfd fds[2] = { { c, POLLIN, 0 }, { u, POLLIN, 0 } };
+            if (poll(fds, 2, 50) <= 0)
+                continue;
+            char buf[4096];
+            int from = fds[0].revents ? c : u, to = from == c ? u : c;
+            ssize_t n = read(from, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            if (from == c)
+                usleep(60 * 1000);
+            if (write(to, buf, (size_t)n) != n)
+                break;
+        }
+        if (c >= 0)
+            close(c);
+        if (u >= 0)
+            close(u);
+    }
+    return NULL;
 }
 
 /* Every key memcached holds, via lru_crawler metadump, into out. */
@@ -318,6 +358,43 @@ int main(void)
     rl_thread_free(tc);
     rl_destroy(rl);
     rl_destroy(closed);
+
+    /* a slow server: the whole admission stays within the 100 ms budget */
+    struct slow_proxy sp = { socket(AF_INET, SOCK_STREAM, 0), a.port, 0 };
+    struct sockaddr_in pa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t plen = sizeof pa;
+    pthread_t spt;
+    if (sp.listen_fd >= 0 && bind(sp.listen_fd, (struct sockaddr *)&pa, sizeof pa) == 0 &&
+        listen(sp.listen_fd, 8) == 0 && getsockname(sp.listen_fd, (struct sockaddr *)&pa, &plen) == 0 &&
+        pthread_create(&spt, NULL, slow_proxy_run, &sp) == 0) {
+        snprintf(servers, sizeof servers, "127.0.0.1:%d", ntohs(pa.sin_port));
+        rl = make(servers, "open", "50", "0", "0");
+        t = rl_thread_new(rl);
+        t0 = now_ms();
+        rl_check(rl, t, "203.0.113.4", NULL, 0, 1, &res, &tk);   /* get + incr + add: 180 ms */
+        int64_t took = now_ms() - t0;
+        ok(res.outcome == RL_ADMITTED && res.degraded, "slow memcached: fail open");
+        ok(took >= 90 && took < 160, "gave up when the 100 ms budget was spent: %lld ms", (long long)took);
+        rl_thread_free(t);
+        rl_destroy(rl);
+        timeout_ms = "1000";
+        rl = make(servers, "open", "50", "0", "0");
+        t = rl_thread_new(rl);
+        t0 = now_ms();
+        rl_check(rl, t, "203.0.113.5", NULL, 0, 1, &res, &tk);
+        took = now_ms() - t0;
+        ok(res.outcome == RL_ADMITTED && !res.degraded && took >= 120,
+           "with a 1 s budget the same admission goes through the proxy: %lld ms", (long long)took);
+        rl_thread_free(t);
+        rl_destroy(rl);
+        timeout_ms = "100";
+        atomic_store(&sp.stop, 1);
+        pthread_join(spt, NULL);
+    } else {
+        ok(0, "slow proxy started");
+    }
+    if (sp.listen_fd >= 0)
+        close(sp.listen_fd);
 
     /* a server that accepts and never answers: no wait beyond the timeout */
     int hung = socket(AF_INET, SOCK_STREAM, 0);
