@@ -143,7 +143,7 @@ int main(int argc, char **argv)
     }
     if (listen_fd >= 0) {
         LOG_INFO("listening on %s", listen_addr);
-        code = srv_run_fastcgi(listen_fd, &app);
+        code = srv_run_fastcgi(listen_fd, 1, &app);
     } else if (FCGX_IsCGI()) {
         if (!getenv("GATEWAY_INTERFACE") && !getenv("REQUEST_METHOD")) {
             fprintf(stderr, "1min-relay: not started by a web server (no socket on fd 0 and no CGI "
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
         }
         code = srv_run_cgi(&app);
     } else {
-        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, &app);
+        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, 0, &app);
     }
 out:
     if (listen_fd >= 0)

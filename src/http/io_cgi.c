@@ -47,6 +47,18 @@ static int io_cgi_flush(void *impl)
     return 0;
 }
 
+void io_cgi_drain(struct io_cgi *state, unsigned long long max)
+{
+    char sink[16384];
+    while (state->remaining > 0 && max > 0) {
+        size_t want = sizeof sink < max ? sizeof sink : (size_t)max;
+        ssize_t got = io_cgi_read(state, sink, want);
+        if (got <= 0)
+            break;
+        max -= (unsigned long long)got;
+    }
+}
+
 static const struct io_ops io_cgi_ops = { io_cgi_param, io_cgi_read, io_cgi_write, io_cgi_flush };
 
 void io_cgi_bind(struct io *io, struct io_cgi *state)

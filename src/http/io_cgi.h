@@ -14,4 +14,9 @@ struct io_cgi {
 /* Bind io to the process's CGI request; state is borrowed. */
 void io_cgi_bind(struct io *io, struct io_cgi *state);
 
+/* Read and discard what is left of the body, at most max bytes: a web server
+ * that feeds stdin through a socket (mod_cgid) turns unread input into a
+ * connection reset that cuts the response short. */
+void io_cgi_drain(struct io_cgi *state, unsigned long long max);
+
 #endif

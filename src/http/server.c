@@ -29,6 +29,8 @@ struct srv_pool {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     unsigned running;         /* workers that have not exited yet */
+    unsigned busy;            /* workers serving a request */
+    int stopping;             /* a stop signal arrived: accept no more */
 };
 
 struct srv_worker_arg {
@@ -194,15 +196,27 @@ static void *srv_worker_main(void *p)
         goto out;
     }
     for (;;) {
+        pthread_mutex_lock(&a->pool->lock);
+        int stopping = a->pool->stopping;
+        pthread_mutex_unlock(&a->pool->lock);
+        if (stopping)
+            break;
         int rc = FCGX_Accept_r(&req);
         if (rc < 0) {
             LOG_DEBUG("worker %u: accept ended (%d)", a->w.id, rc);
             break;
         }
+        pthread_mutex_lock(&a->pool->lock);
+        a->pool->busy++;
+        pthread_mutex_unlock(&a->pool->lock);
         struct io io;
         io_fcgi_bind(&io, &req);
         srv_serve(&io, a->app, &a->w);
         FCGX_Finish_r(&req);
+        pthread_mutex_lock(&a->pool->lock);
+        a->pool->busy--;
+        pthread_cond_broadcast(&a->pool->changed);
+        pthread_mutex_unlock(&a->pool->lock);
     }
     FCGX_Free(&req, 1);
 out:
@@ -213,20 +227,34 @@ out:
     return NULL;
 }
 
-/* Wait for every worker to exit, until deadline. Returns the workers left. */
-static unsigned srv_wait_workers(struct srv_pool *pool, const struct timespec *deadline)
+/* Wait until deadline for every worker to exit (all_exit) or for every
+ * request in flight to end. Returns how many are left. */
+static unsigned srv_wait_workers(struct srv_pool *pool, int all_exit, const struct timespec *deadline)
 {
     pthread_mutex_lock(&pool->lock);
-    while (pool->running > 0) {
+    while ((all_exit ? pool->running : pool->busy) > 0) {
         if (pthread_cond_timedwait(&pool->changed, &pool->lock, deadline) == ETIMEDOUT)
             break;
     }
-    unsigned left = pool->running;
+    unsigned left = all_exit ? pool->running : pool->busy;
     pthread_mutex_unlock(&pool->lock);
     return left;
 }
 
-int srv_run_fastcgi(int listen_fd, const struct relay_app *app)
+/* A socket inherited in a shut-down state (a previous holder called
+ * shutdown() on it) would accept nothing; say so instead of hanging. */
+static int srv_check_listening(int fd)
+{
+    int on = 0;
+    socklen_t len = sizeof on;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && !on) {
+        LOG_ERROR("the socket on fd %d is not listening (was it shut down by a previous process?)", fd);
+        return -1;
+    }
+    return 0;
+}
+
+int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app)
 {
     const struct relay_config *cfg = app->cfg;
     unsigned n = cfg->threads;
@@ -242,6 +270,8 @@ int srv_run_fastcgi(int listen_fd, const struct relay_app *app)
     struct srv_worker_arg *args = calloc(n, sizeof *args);
     pthread_t *tids = calloc(n, sizeof *tids);
     unsigned started = 0;
+    if (srv_check_listening(listen_fd) < 0)
+        goto out;
     if (!args || !tids) {
         LOG_ERROR("out of memory starting %u workers", n);
         goto out;
@@ -291,17 +321,26 @@ int srv_run_fastcgi(int listen_fd, const struct relay_app *app)
         code = 0;
     }
 
-    /* Stop accepting: wakes every worker blocked in accept(). */
+    /* Stop accepting. On our own socket, shutdown() wakes every worker
+     * blocked in accept(). An inherited socket may be shared with other
+     * processes (spawn-fcgi -F, a systemd socket unit) and must stay usable
+     * for them and for our successor: there we only wait for the requests in
+     * flight, and the workers still waiting in accept() end with the process. */
+    pthread_mutex_lock(&pool.lock);
+    pool.stopping = 1;
+    pthread_mutex_unlock(&pool.lock);
     FCGX_ShutdownPending();
-    shutdown(listen_fd, SHUT_RDWR);
+    if (own_socket)
+        shutdown(listen_fd, SHUT_RDWR);
 
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += cfg->shutdown_grace_s;
-    unsigned left = srv_wait_workers(&pool, &deadline);
-    if (left > 0) {
-        /* Threads stuck in a request cannot be joined; the process exits anyway. */
+    unsigned left = srv_wait_workers(&pool, own_socket, &deadline);
+    if (left > 0)
         LOG_WARN("%u request(s) still running after the %u s grace time; exiting", left, cfg->shutdown_grace_s);
+    if (left > 0 || !own_socket) {
+        /* Threads in a request or in accept() cannot be joined; leave now. */
         fflush(NULL);
         _exit(code);
     }
@@ -330,6 +369,7 @@ int srv_run_cgi(const struct relay_app *app)
     io_cgi_bind(&io, &st);
     srv_serve(&io, app, &w);
     fflush(stdout);
+    io_cgi_drain(&st, (unsigned long long)app->cfg->max_body * 2);
     code = 0;
 out:
     srv_worker_close(&w);

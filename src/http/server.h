@@ -3,9 +3,8 @@
  *
  * Each worker thread owns one FCGX_Request and calls FCGX_Accept_r itself (no
  * accept mutex, no FastCGI keep-alive: platform-notes §1.1, §1.7). The main
- * thread waits for SIGTERM/SIGINT, then stops accepting (shutdown() on the
- * listening socket wakes every accept), lets requests in flight finish for up
- * to the grace time, and returns. */
+ * thread waits for SIGTERM/SIGINT, then stops accepting, lets requests in
+ * flight finish for up to the grace time, and returns or exits. */
 #ifndef RELAY_HTTP_SERVER_H
 #define RELAY_HTTP_SERVER_H
 
@@ -25,10 +24,12 @@ int srv_listen(const char *addr, char *err, size_t errlen);
  * (threads created later inherit it). Call first in main(). */
 void srv_block_signals(void);
 
-/* Run the worker pool on listen_fd until SIGTERM/SIGINT. Returns the exit
- * code: 0 after a clean stop (also when the grace time ran out), 1 when the
- * workers could not start. */
-int srv_run_fastcgi(int listen_fd, const struct relay_app *app);
+/* Run the worker pool on listen_fd until SIGTERM/SIGINT. own_socket says the
+ * relay opened listen_fd itself (--listen); an inherited one may be shared and
+ * is never shut down. Returns the exit code (or exits directly): 0 after a
+ * clean stop, also when the grace time ran out; 1 when the workers could not
+ * start or the socket is not listening. */
+int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app);
 
 /* Serve the single CGI request of this process. Returns the exit code. */
 int srv_run_cgi(const struct relay_app *app);
