@@ -307,12 +307,20 @@ def body():
     port3 = mc3.port
     lt = start_lighttpd(rl_env(mock, "outage", RATE_LIMIT_STORE="memcached://127.0.0.1:%d" % port3,
                                RATE_LIMIT_RPM=5, RATE_LIMIT_TPM=10000000))
+    lt_closed = start_lighttpd(rl_env(mock, "outage-closed", RATE_LIMIT_STORE="memcached://127.0.0.1:%d" % port3,
+                                      RATE_LIMIT_RPM=5, RATE_LIMIT_TPM=10000000, RATE_LIMIT_FAIL="closed"))
     rs = [chat(lt, "outage") for _ in range(6)]
     is_([r.status for r in rs], [200] * 5 + [429], "limited through memcached")
+    ok(chat(lt_closed, "closed").status == 200, "closed mode admits while memcached is up")
     mc3.stop()
     rs = [chat(lt, "outage") for _ in range(3)]
     ok(all(r.status == 200 for r in rs), "memcached down: requests keep working (fail open)",
        repr([r.status for r in rs]))
+    r = chat(lt_closed, "closed")
+    e = (r.json() or {}).get("error") or {}
+    ok(r.status == 503 and is_openai_error(r.json()) and e.get("type") == "service_unavailable"
+       and (r.header("retry-after") or "").isdigit() and 1 <= int(r.header("retry-after")) <= 1,
+       "RATE_LIMIT_FAIL=closed: 503 with OpenAI's body and Retry-After", "%s %r %r" % (r.status, r.headers, r.body[:300]))
     mc3 = None
     for _ in range(20):
         try:
@@ -331,6 +339,9 @@ def body():
     # already counted 3, would have admitted only 2)
     is_([r.status for r in rs], [200] * 5 + [429] * 2, "limits come back through memcached once it is up")
     ok(memcached_items(port3) > 0, "the counters are in the restarted memcached")
+    r = chat(lt_closed, "closed")
+    ok(r.status == 200, "closed mode admits again once memcached is back", "status %s" % r.status)
+    lt_closed.stop()
     logs = lt.logs()
     ok(len(re.findall(r"rate limiter: memcached", logs)) == 1,
        "the outage was logged once", logs[-2000:])
