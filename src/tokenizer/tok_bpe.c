@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Up to this many bytes, the O(n^2) scan over a small array is faster than
  * the buckets (and needs no allocation). */
@@ -89,9 +90,33 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* The node array of a long piece: megabytes, rewritten per piece, so its
+ * contents need not survive a resize. Where the kernel offers transparent
+ * huge pages on request, ask for them: first touch then costs one fault per
+ * 2 MiB instead of one per 4 KiB. */
+static int reserve_nodes(struct tok_bpe_scratch *s, size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n <= s->nodes_cap)
+        return 0;
+    size_t bytes = (n * sizeof *s->nodes + huge - 1) / huge * huge;
+    void *p = NULL;
+    free(s->nodes);
+    s->nodes = NULL;
+    s->nodes_cap = 0;
+    if (posix_memalign(&p, huge, bytes) != 0)
+        return -1;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: fine if refused */
+#endif
+    s->nodes = p;
+    s->nodes_cap = bytes / sizeof *s->nodes;
+    return 0;
+}
+
 static int reserve(struct tok_bpe_scratch *s, const struct tok_vocab *v, size_t n)
 {
-    if (grow((void **)&s->nodes, &s->nodes_cap, n, sizeof *s->nodes) != 0)
+    if (reserve_nodes(s, n) != 0)
         return -1;
     if (s->n_ranks < v->n_tokens) {
         /* Large and zero: calloc maps fresh pages, touched only where used.
@@ -148,47 +173,45 @@ static uint32_t first_rank(const struct tok_bpe_scratch *s, uint32_t from)
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sort s->batch[0..k): a natural merge sort. A bucket fills in a few
+ * ascending runs (one per drain that fed it), so this is nearly linear. */
+static int sort_positions(struct tok_bpe_scratch *s, size_t k)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort k positions below limit: qsort when few, else an LSD radix sort in
- * 11-bit digits, as many as limit needs. */
-static int sort_positions(struct tok_bpe_scratch *s, size_t k, size_t limit)
-{
-    if (k < 2048) {
-        qsort(s->batch, k, sizeof *s->batch, cmp_u32);
-        return 0;
-    }
     if (grow((void **)&s->sort_tmp, &s->sort_tmp_cap, k, sizeof *s->sort_tmp) != 0)
         return -1;
-    uint32_t *from = s->batch, *to = s->sort_tmp;
-    for (int shift = 0; shift < 33 && (limit >> shift) > 0; shift += 11) {
-        size_t count[2048] = { 0 };
-        for (size_t j = 0; j < k; j++)
-            count[(from[j] >> shift) & 2047]++;
-        for (size_t d = 0, sum = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
+    uint32_t *src = s->batch, *dst = s->sort_tmp;
+    for (;;) {
+        size_t runs = 0;
+        for (size_t a = 0; a < k; runs++) {
+            size_t m = a + 1, b;
+            while (m < k && src[m - 1] <= src[m])
+                m++;
+            for (b = m < k ? m + 1 : m; b < k && src[b - 1] <= src[b];)
+                b++;
+            size_t i = a, j = m, o = a;
+            while (i < m && j < b)
+                dst[o++] = src[i] <= src[j] ? src[i++] : src[j++];
+            while (i < m)
+                dst[o++] = src[i++];
+            while (j < b)
+                dst[o++] = src[j++];
+            a = b;
         }
-        for (size_t j = 0; j < k; j++)
-            to[count[(from[j] >> shift) & 2047]++] = from[j];
-        uint32_t *t = from;
-        from = to;
-        to = t;
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+        if (runs <= 1)
+            break;
     }
-    if (from != s->batch)   /* after an odd number of passes */
-        memcpy(s->batch, from, k * sizeof *from);
+    if (src != s->batch)
+        memcpy(s->batch, src, k * sizeof *src);
     return 0;
 }
 
-/* Empty bucket r (positions below n) into s->batch, in increasing position
- * order, and free its blocks; returns the count, or (size_t)-1 when out of
+/* Empty bucket r into s->batch, in increasing position order, and free its
+ * blocks; returns the count, or (size_t)-1 when out of
  * memory. */
-static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r, size_t n)
+static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r)
 {
     size_t k = 0;
     int sorted = 1;
@@ -211,7 +234,7 @@ static size_t take_bucket(struct tok_bpe_scratch *s, uint32_t r, size_t n)
     }
     for (size_t j = 1; j < k && sorted; j++)
         sorted = s->batch[j - 1] <= s->batch[j];
-    if (!sorted && sort_positions(s, k, n) != 0)
+    if (!sorted && sort_positions(s, k) != 0)
         return (size_t)-1;
     return k;
 }
@@ -313,7 +336,7 @@ static size_t merge_large(const struct tok_vocab *v, const unsigned char *p, siz
             return (size_t)-1;
     }
     for (uint32_t r = first_rank(s, 0); r != TOK_NO_RANK; r = first_rank(s, r)) {
-        size_t k = take_bucket(s, r, n), b = 0;
+        size_t k = take_bucket(s, r), b = 0;
         if (k == (size_t)-1)
             return (size_t)-1;
         for (;;) {
