@@ -290,6 +290,13 @@ static void rl_fill_result(const struct rl_verdict *v, int judged, int n, struct
     res->tok = last->tok;
 }
 
+/* Whether the store can be asked now: always the table; memcached unless this
+ * thread has no handle or the store is resting after a failure. */
+static int rl_store_usable(struct rl *rl, const struct rl_thread *t, int64_t now_ms)
+{
+    return rl->table || (t && t->has_mc && now_ms >= atomic_load(&rl->down_until_ms));
+}
+
 void rl_check(struct rl *rl, struct rl_thread *t, const char *client, const char *api_key,
               size_t key_len, uint64_t tokens, struct rl_result *res, struct rl_ticket *ticket)
 {
@@ -311,9 +318,7 @@ void rl_check(struct rl *rl, struct rl_thread *t, const char *client, const char
     rl_time_at(now_ms, rl->window_ms, &now);
 
     enum rl_backend b = rl->table ? RL_B_TABLE : RL_B_MEMCACHED;
-    int usable = b == RL_B_TABLE ||
-                 (t && t->has_mc && now_ms >= atomic_load(&rl->down_until_ms));
-    if (usable) {
+    if (rl_store_usable(rl, t, now_ms)) {
         uint64_t trips = t ? t->mc.round_trips : 0;
         if (b == RL_B_MEMCACHED)
             rl_mc_begin(&t->mc);
@@ -361,7 +366,7 @@ void rl_charge_ticket(struct rl *rl, struct rl_thread *t, const struct rl_ticket
     const uint8_t *ids[2] = { ticket->client, ticket->key };
     int n = ticket->has_key ? 2 : 1, i = 0;
     enum rl_backend b = rl->table ? RL_B_TABLE : RL_B_MEMCACHED;
-    if (b == RL_B_TABLE || (t && t->has_mc && now_ms >= atomic_load(&rl->down_until_ms))) {
+    if (rl_store_usable(rl, t, now_ms)) {
         uint64_t trips = t ? t->mc.round_trips : 0;
         if (b == RL_B_MEMCACHED)
             rl_mc_begin(&t->mc);
