@@ -327,7 +327,7 @@ int rl_mc_admit(struct rl_mc *m, struct rl_prev_cache *pc, const uint8_t id[RL_I
 {
     char key[RL_MC_KEY_MAX + 1];
     size_t klen;
-    uint64_t prev;
+    uint64_t prev = 0;
     if (!rl_prev_get(pc, id, now->window - 1, &prev)) {
         klen = rl_mc_key(m, id, now->window - 1, key);
         if (rl_mc_get(m, key, klen, &prev) != 0)
