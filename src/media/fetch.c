@@ -207,8 +207,8 @@ static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts
                                struct buf *out, char **next, char *msg, size_t msglen)
 {
     char host[FETCH_HOST_MAX], resolve[FETCH_HOST_MAX + FETCH_ADDRS_MAX * (INET6_ADDRSTRLEN + 3) + 32];
-    long port, status = 0;
-    int is_ipv6;
+    long port = 0, status = 0;
+    int is_ipv6 = 0;
     struct fetch_xfer x = { .out = out, .o = o };
     struct curl_slist *pin = NULL;
     enum fetch_rc rc = fetch_parse(url, host, &port, &is_ipv6, msg, msglen);
