@@ -6,3 +6,4 @@ librelay_a_SOURCES += \
 librelay_a_SOURCES += \
 	src/core/rand.c src/core/rand.h \
 	src/core/text.c src/core/text.h
+librelay_a_SOURCES += src/core/sha256.c src/core/sha256.h

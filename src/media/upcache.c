@@ -14,7 +14,7 @@
 
 #include "core/log.h"
 #include "core/rand.h"
-#include "ratelimit/rl_sha256.h"
+#include "core/sha256.h"
 
 #define UPCACHE_MC_PREFIX "1min-relay:asset:"
 #define UPCACHE_SWEEP_EVERY 256
@@ -35,15 +35,15 @@ static void hex(const uint8_t *d, size_t n, char *out)
 void upcache_key(const char *api_key, size_t key_len, const void *bytes, size_t n,
                  const char *asset_url, char out[UPCACHE_KEY_LEN + 1])
 {
-    uint8_t part[RL_SHA256_LEN], d[RL_SHA256_LEN];
-    struct rl_sha256 c;
-    rl_sha256_init(&c);
-    rl_sha256(api_key, key_len, part);
-    rl_sha256_update(&c, part, sizeof part);
-    rl_sha256(bytes, n, part);
-    rl_sha256_update(&c, part, sizeof part);
-    rl_sha256_update(&c, asset_url, strlen(asset_url));
-    rl_sha256_final(&c, d);
+    uint8_t part[SHA256_LEN], d[SHA256_LEN];
+    struct sha256 c;
+    sha256_init(&c);
+    sha256(api_key, key_len, part);
+    sha256_update(&c, part, sizeof part);
+    sha256(bytes, n, part);
+    sha256_update(&c, part, sizeof part);
+    sha256_update(&c, asset_url, strlen(asset_url));
+    sha256_final(&c, d);
     hex(d, sizeof d, out);
 }
 

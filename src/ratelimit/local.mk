@@ -5,7 +5,6 @@ librelay_a_SOURCES += \
 	src/ratelimit/rl_config.c \
 	src/ratelimit/rl_client.c src/ratelimit/rl_client.h \
 	src/ratelimit/rl_mc.c src/ratelimit/rl_mc.h \
-	src/ratelimit/rl_sha256.c src/ratelimit/rl_sha256.h \
 	src/ratelimit/rl_table.c src/ratelimit/rl_table.h \
 	src/ratelimit/rl_window.c src/ratelimit/rl_window.h
 

@@ -12,7 +12,7 @@
 #include "core/cfg.h"
 #include "core/log.h"
 #include "ratelimit/rl_mc.h"
-#include "ratelimit/rl_sha256.h"
+#include "core/sha256.h"
 
 #define RL_FALLBACK_SLOTS 4096
 
@@ -51,14 +51,14 @@ static int64_t rl_now_ms(void)
 
 static void rl_subject_id(char tag, const char *s, size_t n, uint8_t id[RL_ID_LEN])
 {
-    struct rl_sha256 c;
-    uint8_t d[RL_SHA256_LEN];
+    struct sha256 c;
+    uint8_t d[SHA256_LEN];
     char head[2] = { tag, '\0' };
-    rl_sha256_init(&c);
-    rl_sha256_update(&c, "1min-relay-rl", 13);
-    rl_sha256_update(&c, head, 2);
-    rl_sha256_update(&c, s, n);
-    rl_sha256_final(&c, d);
+    sha256_init(&c);
+    sha256_update(&c, "1min-relay-rl", 13);
+    sha256_update(&c, head, 2);
+    sha256_update(&c, s, n);
+    sha256_final(&c, d);
     memcpy(id, d, RL_ID_LEN);
 }
 

@@ -1,8 +1,8 @@
-#include "ratelimit/rl_sha256.h"
+#include "core/sha256.h"
 
 #include <string.h>
 
-static const uint32_t rl_sha256_k[64] = {
+static const uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -18,7 +18,7 @@ static uint32_t rl_ror(uint32_t x, unsigned n)
     return (x >> n) | (x << (32 - n));
 }
 
-static void rl_sha256_block(uint32_t h[8], const uint8_t *p)
+static void sha256_block(uint32_t h[8], const uint8_t *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -32,7 +32,7 @@ static void rl_sha256_block(uint32_t h[8], const uint8_t *p)
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 64; i++) {
         uint32_t t1 = k + (rl_ror(e, 6) ^ rl_ror(e, 11) ^ rl_ror(e, 25)) + ((e & f) ^ (~e & g)) +
-                      rl_sha256_k[i] + w[i];
+                      sha256_k[i] + w[i];
         uint32_t t2 = (rl_ror(a, 2) ^ rl_ror(a, 13) ^ rl_ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         k = g; g = f; f = e; e = d + t1;
         d = c; c = b; b = a; a = t1 + t2;
@@ -41,7 +41,7 @@ static void rl_sha256_block(uint32_t h[8], const uint8_t *p)
     h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
-void rl_sha256_init(struct rl_sha256 *c)
+void sha256_init(struct sha256 *c)
 {
     static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -50,7 +50,7 @@ void rl_sha256_init(struct rl_sha256 *c)
     c->used = 0;
 }
 
-void rl_sha256_update(struct rl_sha256 *c, const void *p, size_t n)
+void sha256_update(struct sha256 *c, const void *p, size_t n)
 {
     const uint8_t *in = p;
     c->total += n;
@@ -61,20 +61,20 @@ void rl_sha256_update(struct rl_sha256 *c, const void *p, size_t n)
         in += take;
         n -= take;
         if (c->used == 64) {
-            rl_sha256_block(c->h, c->block);
+            sha256_block(c->h, c->block);
             c->used = 0;
         }
     }
 }
 
-void rl_sha256_final(struct rl_sha256 *c, uint8_t out[RL_SHA256_LEN])
+void sha256_final(struct sha256 *c, uint8_t out[SHA256_LEN])
 {
     uint64_t bits = c->total * 8;
     uint8_t pad[72] = { 0x80 };
     size_t padlen = (c->used < 56 ? 56 : 120) - c->used;
     for (int i = 0; i < 8; i++)
         pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
-    rl_sha256_update(c, pad, padlen + 8);
+    sha256_update(c, pad, padlen + 8);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t)(c->h[i] >> 24);
         out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
@@ -83,10 +83,10 @@ void rl_sha256_final(struct rl_sha256 *c, uint8_t out[RL_SHA256_LEN])
     }
 }
 
-void rl_sha256(const void *p, size_t n, uint8_t out[RL_SHA256_LEN])
+void sha256(const void *p, size_t n, uint8_t out[SHA256_LEN])
 {
-    struct rl_sha256 c;
-    rl_sha256_init(&c);
-    rl_sha256_update(&c, p, n);
-    rl_sha256_final(&c, out);
+    struct sha256 c;
+    sha256_init(&c);
+    sha256_update(&c, p, n);
+    sha256_final(&c, out);
 }
