@@ -3,4 +3,4 @@ EXTRA_DIST += tests/bench/bench_relay.py
 .PHONY: bench-relay
 bench-relay: all
 	RELAY_BIN='$(abs_top_builddir)/1min-relay' TOP_SRCDIR='$(abs_top_srcdir)' python3 $(top_srcdir)/tests/bench/bench_relay.py
-bench: bench-relay bench-rl
+bench: bench-relay bench-rl bench-tok
