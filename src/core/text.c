@@ -2,41 +2,53 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence starting at s (at most n bytes), 0 when it
- * is invalid, or -k when it is a valid but incomplete prefix of k bytes. */
-static int text_seq_len(const unsigned char *s, size_t n)
+int text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char c = s[0];
     int len;
     unsigned min_second = 0x80, max_second = 0xBF;
-    if (c < 0x80)
+    if (c < 0x80) {
+        *cp = c;
         return 1;
+    }
     if (c < 0xC2)
         return 0;
-    if (c < 0xE0)
+    if (c < 0xE0) {
         len = 2;
-    else if (c < 0xF0) {
+        *cp = c & 0x1F;
+    } else if (c < 0xF0) {
         len = 3;
+        *cp = c & 0x0F;
         if (c == 0xE0)
             min_second = 0xA0;
         else if (c == 0xED)
             max_second = 0x9F;     /* no UTF-16 surrogates */
     } else if (c < 0xF5) {
         len = 4;
+        *cp = c & 0x07;
         if (c == 0xF0)
             min_second = 0x90;
         else if (c == 0xF4)
             max_second = 0x8F;
-    } else
+    } else {
         return 0;
+    }
     for (int i = 1; i < len; i++) {
         if ((size_t)i >= n)
             return -i;
         unsigned lo = i == 1 ? min_second : 0x80, hi = i == 1 ? max_second : 0xBF;
         if (s[i] < lo || s[i] > hi)
             return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3F);
     }
     return len;
+}
+
+/* Length of the sequence at s, 0 when invalid, -k when incomplete. */
+static int text_seq_len(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    return text_utf8_decode(s, n, &cp);
 }
 
 size_t text_utf8_valid_prefix(const char *s, size_t n)

@@ -3,8 +3,15 @@
 #define RELAY_CORE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
+
+/* Decode the character at s (n > 0 bytes left) into *cp. Returns its length
+ * (1 to 4); 0 when the sequence is invalid (overlong forms, surrogates, past
+ * U+10FFFF, a bad continuation byte); -k when the k bytes left are a valid
+ * but incomplete start of a character. */
+int text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Length of the longest prefix of s[0..n) that ends on a UTF-8 character
  * boundary and holds only valid UTF-8 (stops at the first invalid byte). */

@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "core/text.h"
 #include "http/resp.h"
 
 #define UPERR_TEXT_MAX 500      /* bytes of extracted message */
@@ -26,47 +27,6 @@
 #define UPERR_JSON_DEPTH 64
 
 /* ---- clean text -------------------------------------------------------- */
-
-/* Decode one UTF-8 character at s (n > 0 bytes left). Returns its length and
- * sets *cp, or returns 0 for an invalid or truncated sequence. Overlong
- * forms, surrogates and values past U+10FFFF are invalid. */
-static size_t uperr_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned char b = s[0];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-        len = 2;
-        *cp = b & 0x1F;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3;
-        *cp = b & 0x0F;
-        if (b == 0xE0)
-            lo = 0xA0;
-        else if (b == 0xED)
-            hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4;
-        *cp = b & 0x07;
-        if (b == 0xF0)
-            lo = 0x90;
-        else if (b == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if (i > 1 && (s[i] & 0xC0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3F);
-    }
-    return len;
-}
 
 /* Write src[0..n) into dst (dstlen bytes with the NUL, at most limit bytes of
  * text) as clean text: invalid UTF-8 becomes U+FFFD, control characters
@@ -84,8 +44,9 @@ static size_t uperr_clean(char *dst, size_t dstlen, size_t limit, const char *sr
         limit = dstlen - 1;
     int pending_space = 0;
     while (i < n) {
-        unsigned cp;
-        size_t len = uperr_utf8_decode(s + i, n - i, &cp);
+        uint32_t cp;
+        int decoded = text_utf8_decode(s + i, n - i, &cp);
+        size_t len = decoded > 0 ? (size_t)decoded : 0;
         const char *bytes = (const char *)s + i;
         size_t out_len = len;
         if (len == 0) {

@@ -36,6 +36,13 @@ static void test_text(void)
     is_int(text_utf8_valid_prefix("ab\xC0\xAF", 4), 2, "overlong encoding rejected");
     is_int(text_utf8_valid_prefix("\xED\xA0\x80", 3), 0, "surrogate rejected");
 
+    uint32_t cp = 0;
+    ok(text_utf8_decode((const unsigned char *)"\xC3\xA9", 2, &cp) == 2 && cp == 0xE9, "decode a 2-byte character");
+    ok(text_utf8_decode((const unsigned char *)"\xF0\x9F\x98\x80", 4, &cp) == 4 && cp == 0x1F600, "decode a 4-byte character");
+    is_int(text_utf8_decode((const unsigned char *)"\xF0\x9F", 2, &cp), -2, "incomplete sequence reported as -2");
+    is_int(text_utf8_decode((const unsigned char *)"\xC0\x80", 2, &cp), 0, "overlong NUL invalid");
+    is_int(text_utf8_decode((const unsigned char *)"\xF4\x90\x80\x80", 4, &cp), 0, "past U+10FFFF invalid");
+
     char bad[] = "x\x01y\xFFz\n";
     text_sanitize(bad);
     is_str(bad, "x?y?z\n", "sanitize replaces controls and invalid bytes");
