@@ -1,11 +1,12 @@
 # Integration tests (python3, TAP) of the core relay, the mock 1min.ai they
 # run against, and the harness they share. See tests/mock/README.md.
-TESTS += \
+core_integration_tests = \
 	tests/integration/test_mock.py \
 	tests/integration/test_routes.py \
 	tests/integration/test_models_cache.py \
 	tests/integration/test_chat.py \
 	tests/integration/test_stream.py \
+	tests/integration/test_usage_exact.py \
 	tests/integration/test_cli.py \
 	tests/integration/test_shutdown.py \
 	tests/integration/test_cgi.py \
@@ -13,24 +14,14 @@ TESTS += \
 	tests/integration/test_sdk.py \
 	tests/integration/test_run_local.py \
 	tests/integration/test_fastcgi.py
+TESTS += $(core_integration_tests)
 
 EXTRA_DIST += \
+	$(core_integration_tests) \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
 	tests/lib/harness.py \
 	tests/lib/README.md \
-	tests/integration/test_mock.py \
-	tests/integration/test_routes.py \
-	tests/integration/test_models_cache.py \
-	tests/integration/test_chat.py \
-	tests/integration/test_stream.py \
-	tests/integration/test_cli.py \
-	tests/integration/test_shutdown.py \
-	tests/integration/test_cgi.py \
-	tests/integration/test_concurrency.py \
-	tests/integration/test_sdk.py \
-	tests/integration/test_run_local.py \
-	tests/integration/test_fastcgi.py \
 	tests/sdk/package.json \
 	tests/sdk/package-lock.json \
 	tests/sdk/sdk_chat.mjs

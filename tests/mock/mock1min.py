@@ -136,8 +136,15 @@ CATALOGUE = {
 }
 
 
+def extra_chat_models():
+    """Chat models added by POST /__mock/config {"extra_chat_models": [ids]}."""
+    return [_model(mid, mid, "openai", "openai", ["UNIFY_CHAT_WITH_AI"], _TEXT, {"INPUT": 10, "OUTPUT": 30})
+            for mid in STATE.conf("extra_chat_models", None) or []]
+
+
 def chat_model_ids():
-    return {m["modelId"] for m in CATALOGUE["UNIFY_CHAT_WITH_AI"] if m["status"] == "ACTIVE"}
+    models = CATALOGUE["UNIFY_CHAT_WITH_AI"] + extra_chat_models()
+    return {m["modelId"] for m in models if m["status"] == "ACTIVE"}
 
 
 # ---------------------------------------------------------------------------
@@ -493,6 +500,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(entry, 500, {"message": "Internal server error"})
         feature = query.get("feature")
         models = CATALOGUE.get(feature, []) if feature else []
+        if feature == "UNIFY_CHAT_WITH_AI":
+            models = models + extra_chat_models()
         STATE.update(entry, status=200)
         self._send_json(200, {"models": models, "total": len(models)})
 
