@@ -26,7 +26,7 @@ tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c src/upstream/sse.c src/core/
 tests_fuzz_fuzz_sse_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_sse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_SOURCES = tests/fuzz/fuzz_upstream_json.c src/upstream/errors.c \
-	src/translate/prompt.c src/translate/airecord.c src/translate/chatmap.c src/core/buf.c
+	src/translate/prompt.c src/translate/airecord.c src/translate/chatmap.c src/core/buf.c src/core/text.c
 tests_fuzz_fuzz_upstream_json_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_upstream_json_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_LDADD = $(JSONC_LIBS)
