@@ -58,34 +58,44 @@ static int stream_emit(struct stream *s)
     return 0;
 }
 
-/* One chat.completion.chunk with one choice. delta is a JSON object body
- * without braces ("" for {}); finish NULL means null. */
-static int stream_choice(struct stream *s, const char *delta, size_t dlen, const char *finish)
+/* A chat.completion.chunk is written into s->chunk in two steps: the head
+ * up to the opening of delta, then (after the caller appended the delta's
+ * members) the tail, and emitted. Nothing is allocated per chunk. */
+static int stream_chunk_head(struct stream *s)
 {
     struct buf *c = &s->chunk;
     buf_clear(c);
-    if (buf_append(c, s->prefix.data, s->prefix.len) < 0 ||
-        buf_puts(c, "[{\"index\":0,\"delta\":{") < 0 || buf_append(c, delta, dlen) < 0 ||
-        buf_puts(c, "},\"logprobs\":null,\"finish_reason\":") < 0 ||
+    return buf_append(c, s->prefix.data, s->prefix.len) < 0 ||
+           buf_puts(c, "[{\"index\":0,\"delta\":{") < 0 ? -1 : 0;
+}
+
+/* finish NULL means null. */
+static int stream_chunk_tail(struct stream *s, const char *finish)
+{
+    struct buf *c = &s->chunk;
+    if (buf_puts(c, "},\"logprobs\":null,\"finish_reason\":") < 0 ||
         buf_printf(c, finish ? "\"%s\"}]" : "null}]", finish) < 0 ||
         buf_puts(c, s->call->include_usage ? ",\"usage\":null}\n\n" : "}\n\n") < 0)
         return -1;
     return stream_emit(s);
 }
 
+/* One chunk whose delta holds the members in delta ("" for {}). */
+static int stream_choice(struct stream *s, const char *delta, const char *finish)
+{
+    if (stream_chunk_head(s) < 0 || buf_puts(&s->chunk, delta) < 0)
+        return -1;
+    return stream_chunk_tail(s, finish);
+}
+
 static int stream_content(struct stream *s, const char *text, size_t len)
 {
-    struct buf delta;
-    buf_init(&delta, STREAM_CHUNK_MAX);
-    int rc = -1;
-    if (buf_puts(&delta, "\"content\":") < 0 || text_json_quote(&delta, text, len) < 0) {
+    if (stream_chunk_head(s) < 0 || buf_puts(&s->chunk, "\"content\":") < 0 ||
+        text_json_quote(&s->chunk, text, len) < 0) {
         LOG_WARN("stream chunk too large; stopping");
-        goto out;
+        return -1;
     }
-    rc = stream_choice(s, delta.data, delta.len, NULL);
-out:
-    buf_free(&delta);
-    return rc;
+    return stream_chunk_tail(s, NULL);
 }
 
 /* Trim ASCII whitespace from both ends. */
@@ -206,8 +216,7 @@ static int stream_on_status(void *ud, const struct up_reply *rep)
     resp_add_header(s->r, "X-Accel-Buffering", "no");
     if (resp_begin(s->r, 200, "text/event-stream; charset=utf-8", -1) < 0)
         return -1;
-    static const char role[] = "\"role\":\"assistant\",\"content\":\"\"";
-    return stream_choice(s, role, sizeof role - 1, NULL);
+    return stream_choice(s, "\"role\":\"assistant\",\"content\":\"\"", NULL);
 }
 
 static int stream_on_data(void *ud, const char *p, size_t n)
@@ -252,7 +261,7 @@ static int stream_finish(struct stream *s)
         tt = pt + ct;
     }
     s->call->completion_tokens = ct;
-    if (stream_choice(s, "", 0, s->finish[0] ? s->finish : "stop") < 0)
+    if (stream_choice(s, "", s->finish[0] ? s->finish : "stop") < 0)
         return -1;
     if (s->call->include_usage) {
         struct buf *c = &s->chunk;
