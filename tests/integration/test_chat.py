@@ -198,6 +198,9 @@ def main():
     r = post(lt, chat_body("x [[mock:failed-record]]"))
     ok(r.status >= 400 and is_openai_error(r.json()), "status FAILED with HTTP 200 -> an error, not an empty success",
        "status %s body %r" % (r.status, r.body[:300]))
+    r = post(lt, chat_body("x [[mock:result-shape=object]]"))
+    check_error(r, 400, "a moderation refusal in resultObject -> 400 content_filter (not a retryable 5xx)",
+                code="content_filter", message_re="refused by moderation")
 
     # --- upstream failures
     for st, code in ((400, "INVALID_REQUEST"), (401, "UNAUTHORIZED"), (403, "FORBIDDEN"), (404, "NOT_FOUND"),

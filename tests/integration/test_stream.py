@@ -158,6 +158,11 @@ def main():
         ok(len(errors) == 1 and not done, "FAILED record in a stream -> an error frame, not an empty success")
     else:
         ok(s.status >= 400 and is_openai_error(s.json()), "FAILED record in a stream -> an error status")
+    s = stream(lt, "x [[mock:result-shape=object]]")
+    is_(s.status, 200, "moderation refusal in a stream: the 200 was already committed")
+    chunks, done, errors, _ = stream_chunks(s.read_all())
+    ok(len(errors) == 1 and not done and ((errors[0].get("error") or {}).get("code") == "content_filter"),
+       "moderation refusal in a stream -> a content_filter error frame, no [DONE]", errors)
 
     # --- failures before the stream starts: real statuses
     for marker, want in (("[[mock:status=500]]", 502), ("[[mock:status=401]]", 401), ("[[mock:status=422]]", 422)):
