@@ -675,6 +675,10 @@ class Handler(BaseHTTPRequestHandler):
         for i, data in enumerate(frames):
             if i > 0 and slow:
                 self._wait(slow)
+            if i == 0 and "hold" in mk:
+                # Marked before the frame goes out: a client that already holds
+                # the first chunk must see the stream as held, never earlier.
+                STATE.update(entry, outcome="held")
             if split:
                 for piece in split_bytes(data):
                     self._chunk(piece)
@@ -684,7 +688,6 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 entry["events_sent"] += 1
             if i == 0 and "hold" in mk:
-                STATE.update(entry, outcome="held")
                 self._wait_release(120)
                 STATE.update(entry, outcome=None)
         self._end_chunks()
