@@ -126,6 +126,8 @@ int resp_send(struct relay_req *r, int status, const char *content_type, const v
 {
     if (resp_begin(r, status, content_type, (long long)n) < 0)
         return -1;
+    if (strcmp(r->method, "HEAD") == 0)
+        return 0;
     return n ? resp_write(r, body, n) : 0;
 }
 

@@ -70,11 +70,13 @@ void srv_dispatch(struct relay_req *r)
     }
     const struct route *hit = NULL;
     int path_known = 0;
+    /* HEAD is GET without the body (load balancers probe health with it). */
+    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (!route_matches(routes[i].path, r->path))
             continue;
         path_known = 1;
-        if (strcmp(routes[i].method, r->method) == 0) {
+        if (strcmp(routes[i].method, method) == 0) {
             hit = &routes[i];
             break;
         }
@@ -87,7 +89,8 @@ void srv_dispatch(struct relay_req *r)
         char allow[64];
         for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
             if (route_matches(routes[i].path, r->path))
-                snprintf(allow, sizeof allow, "%s, OPTIONS", routes[i].method);
+                snprintf(allow, sizeof allow, strcmp(routes[i].method, "GET") ? "%s, OPTIONS" : "%s, HEAD, OPTIONS",
+                         routes[i].method);
         resp_add_header(r, "Allow", allow);
         resp_error(r, 405, NULL, NULL, NULL, "Method %s is not allowed on %s (allowed: %s)",
                    r->method, r->path, allow);

@@ -203,6 +203,14 @@ static void test_router(void)
     ok(strstr(fx_out(&f), "Status: 501") && strstr(fx_out(&f), "api_not_implemented"), "known unimplemented route 501");
     fx_close(&f);
 
+    const char *v6[] = { "REQUEST_URI=/health", "REQUEST_METHOD=HEAD", NULL };
+    fx_open(&f, v6, NULL);
+    srv_dispatch(&f.r);
+    const char *end = strstr(fx_out(&f), "\r\n\r\n");
+    ok(strstr(fx_out(&f), "Status: 200") && strstr(fx_out(&f), "Content-Length: ") && end && end[4] == '\0',
+       "HEAD on health: 200 with Content-Length and no body");
+    fx_close(&f);
+
     const char *v5[] = { "REQUEST_URI=/?probe=1", "REQUEST_METHOD=GET", NULL };
     fx_open(&f, v5, NULL);
     srv_dispatch(&f.r);
