@@ -14,7 +14,8 @@ core_integration_tests = \
 	tests/integration/test_sdk.py \
 	tests/integration/test_run_local.py \
 	tests/integration/test_fastcgi.py \
-	tests/integration/test_examples.py
+	tests/integration/test_examples.py \
+	tests/integration/test_garbage.py
 TESTS += $(core_integration_tests)
 
 EXTRA_DIST += \
