@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Bad input never crashes the relay or gets a 5xx: malformed bodies of every
+"""Bad input never crashes the relay. From clients: malformed bodies of every
 kind (random bytes, cut JSON, deep nesting, wrong types in every field,
 invalid UTF-8, NaN, huge numbers, odd content types, broken multipart) sent to
 every POST route through lighttpd. Each answer must be a 2xx or a 4xx in
 OpenAI's error shape with a JSON content type, and the relay must keep serving
-afterwards. The inputs come from a fixed seed, so a failure can be replayed."""
+afterwards. From the upstream: random bytes with HTTP 200, as a JSON answer
+and as a stream. The inputs come from fixed seeds, so a failure replays."""
 
 import json
 import os
@@ -103,6 +104,30 @@ def main():
     ok(sent > 1000 and not bad,
        "every malformed request got a 2xx or a 4xx JSON error in OpenAI's shape, never a 5xx",
        "\n".join(repr(b) for b in bad[:20]))
+
+    # The upstream answering garbage with HTTP 200: a JSON call must become a
+    # 502 in OpenAI's shape; a stream must stay well-formed SSE (the bytes are
+    # taken as legacy raw text, or end in an error frame), every data line
+    # valid JSON or [DONE].
+    bad = []
+    for seed in range(40):
+        content = "g [[mock:garbage=%d]]" % seed
+        r = request(lt, "POST", "/v1/chat/completions", body=json.dumps(chat_body(content)).encode(),
+                    headers=dict(auth("sk-garbage"), **{"Content-Type": "application/json"}), timeout=30)
+        if r.status != 502 or not is_openai_error(r.json()):
+            bad.append(("json", seed, r.status, r.body[:200]))
+        s = SSEStream(lt, "/v1/chat/completions", chat_body(content, stream=True),
+                      headers=auth("sk-garbage"), timeout=30)
+        if s.status != 200:
+            if s.status != 502 or not is_openai_error(s.json()):
+                bad.append(("stream status", seed, s.status))
+            continue
+        chunks, done, errors, _ = stream_chunks(s.read_all())
+        s.close()
+        if any("__unparsed__" in c for c in chunks) or not (done or errors) or (done and errors):
+            bad.append(("stream", seed, done, errors[:1], [c for c in chunks if "__unparsed__" in c][:1]))
+    ok(not bad, "an upstream answering random bytes: a 502 JSON error, or a well-formed stream", bad[:10])
+
     r = request(lt, "GET", "/health")
     ok(r.status == 200, "the relay still serves after the garbage")
 

@@ -18,6 +18,7 @@ import argparse
 import importlib
 import json
 import os
+import random
 import re
 import select
 import socket
@@ -559,6 +560,19 @@ class Handler(BaseHTTPRequestHandler):
         if "html-403" in mk:
             STATE.update(entry, status=403)
             return self._send_bytes(403, HTML_403, "text/html; charset=UTF-8")
+        if "garbage" in mk:
+            # HTTP 200 with random bytes (seeded by the marker's value) in place
+            # of the JSON record or the event stream.
+            rng = random.Random(str(mk["garbage"]))
+            junk = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 3000)))
+            STATE.update(entry, status=200)
+            if streaming:
+                self._start_stream("text/event-stream; charset=utf-8")
+                for i in range(0, len(junk), 97):
+                    self._chunk(junk[i:i + 97])
+                self._end_chunks()
+                return None
+            return self._send_bytes(200, junk, "application/json")
         if "echo-key" in mk:
             return self._error(entry, 400, {"success": False, "error": {
                 "code": "INVALID_REQUEST",
