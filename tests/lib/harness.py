@@ -8,8 +8,8 @@
 - Servers on 127.0.0.1 and ephemeral ports: the mock 1min.ai (start_mock), the
   relay behind a real lighttpd with the repo's contrib/lighttpd fragment
   (start_lighttpd), the relay on its own socket (start_relay_listen), the relay
-  as CGI (run_cgi), memcached (start_memcached), nginx (start_nginx) and Apache
-  (start_apache).
+  as CGI (run_cgi) and memcached (start_memcached). nginx and Apache, started
+  with the repo's contrib recipes, are in tests/integration/deploy_common.py.
 - Clients: request()/http_raw() for whole responses, SSEStream for reading server-sent events
   as they arrive, FcgiConn / fcgi_request for raw FastCGI.
 - Sanitizers: every relay log registered with watch_log() is checked at the end
@@ -725,108 +725,6 @@ def start_memcached(extra_args=()):
         except HarnessError:
             stop_process(p)
     raise HarnessError("memcached did not start\n" + read_file(log))
-
-
-NGINX_DEFAULT_LOCATION = """
-        location / {
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param REQUEST_URI $request_uri;
-            fastcgi_pass %(pass)s;
-            fastcgi_buffering off;
-            fastcgi_read_timeout 300s;
-            fastcgi_send_timeout 300s;
-            client_max_body_size 32m;
-            gzip off;
-        }
-"""
-
-
-def start_nginx(fastcgi_pass, server_conf=None, http_conf="", timeout=15):
-    """nginx on an ephemeral 127.0.0.1 port. fastcgi_pass is what nginx's
-    fastcgi_pass takes ("127.0.0.1:9000" or "unix:/path"). server_conf replaces
-    the default location block (use %(pass)s for the backend)."""
-    d = tmpdir("nginx-")
-    errorlog = os.path.join(d, "error.log")
-    for sub in ("body", "fastcgi", "proxy", "uwsgi", "scgi"):
-        os.mkdir(os.path.join(d, sub))
-    block = (server_conf if server_conf is not None else NGINX_DEFAULT_LOCATION) % {"pass": fastcgi_pass}
-    for _attempt in range(3):
-        port = free_port()
-        conf = os.path.join(d, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write("""daemon off;
-worker_processes 1;
-pid %(d)s/nginx.pid;
-error_log %(errorlog)s info;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path %(d)s/body;
-    fastcgi_temp_path %(d)s/fastcgi;
-    proxy_temp_path %(d)s/proxy;
-    uwsgi_temp_path %(d)s/uwsgi;
-    scgi_temp_path %(d)s/scgi;
-    %(http_conf)s
-    server {
-        listen 127.0.0.1:%(port)d;
-        %(block)s
-    }
-}
-""" % {"d": d, "errorlog": errorlog, "port": port, "block": block, "http_conf": http_conf})
-        p = spawn(["nginx", "-e", errorlog, "-p", d, "-c", conf], env=base_env(),
-                  stdout=errorlog, stderr=errorlog)
-        try:
-            wait_port(("127.0.0.1", port), p, timeout=timeout, what="nginx", log=errorlog)
-            return Server(p, port, d, [errorlog])
-        except HarnessError as e:
-            stop_process(p)
-            if "Address already in use" not in str(e):
-                raise
-    raise HarnessError("nginx did not start\n" + read_file(errorlog))
-
-
-APACHE_MODULES = ("mpm_event", "authz_core", "alias", "mime", "env", "headers")
-
-
-def start_apache(site_conf, modules=(), timeout=20):
-    """Apache 2.4 (the Debian binary, run as the current user) on an ephemeral
-    127.0.0.1 port. site_conf is inserted into the server config; use
-    %(dir)s for the temp directory. modules: extra module names (fcgid,
-    proxy, proxy_fcgi, ...). Logs go to <dir>/error.log."""
-    d = tmpdir("apache-")
-    errorlog = os.path.join(d, "error.log")
-    mods = []
-    for m in list(APACHE_MODULES) + list(modules):
-        so = "/usr/lib/apache2/modules/mod_%s.so" % m
-        mods.append("LoadModule %s_module %s" % (m, so))
-    for _attempt in range(3):
-        port = free_port()
-        conf = os.path.join(d, "httpd.conf")
-        with open(conf, "w") as f:
-            f.write("""ServerRoot %(d)s
-ServerName 127.0.0.1
-%(mods)s
-Listen 127.0.0.1:%(port)d
-PidFile %(d)s/httpd.pid
-ErrorLog %(errorlog)s
-LogLevel warn
-Mutex file:%(d)s default
-DefaultRuntimeDir %(d)s
-TypesConfig /etc/mime.types
-DocumentRoot %(d)s
-%(site)s
-""" % {"d": d, "mods": "\n".join(mods), "port": port, "errorlog": errorlog,
-       "site": site_conf % {"dir": d}})
-        p = spawn(["/usr/sbin/apache2", "-X", "-f", conf], env=base_env({"APACHE_RUN_DIR": d}),
-                  stdout=errorlog, stderr=errorlog)
-        try:
-            wait_port(("127.0.0.1", port), p, timeout=timeout, what="apache", log=errorlog)
-            return Server(p, port, d, [errorlog])
-        except HarnessError as e:
-            stop_process(p)
-            if "Address already in use" not in str(e):
-                raise
-    raise HarnessError("apache did not start\n" + read_file(errorlog))
 
 
 # ---------------------------------------------------------------------------
