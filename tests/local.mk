@@ -23,6 +23,13 @@ EXTRA_DIST += \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
 	tests/lib/harness.py \
+	tests/lib/relaytest/__init__.py \
+	tests/lib/relaytest/tap.py \
+	tests/lib/relaytest/procs.py \
+	tests/lib/relaytest/servers.py \
+	tests/lib/relaytest/clients.py \
+	tests/lib/relaytest/fcgi.py \
+	tests/lib/relaytest/sdk.py \
 	tests/lib/README.md \
 	tests/sdk/package.json \
 	tests/sdk/package-lock.json \

@@ -15,7 +15,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
-import harness as h  # noqa: E402
+from relaytest import procs, servers, tap  # noqa: E402
 
 N_SEQ = int(os.environ.get("BENCH_N", "400"))
 N_PAR = int(os.environ.get("BENCH_PAR_N", "1600"))
@@ -85,8 +85,8 @@ def relay_pids():
 
 
 def main():
-    mock = h.start_mock()
-    lt = h.start_lighttpd(h.relay_env(mock, RELAY_LOG_LEVEL="warn", RELAY_THREADS="16"))
+    mock = servers.start_mock()
+    lt = servers.start_lighttpd(servers.relay_env(mock, RELAY_LOG_LEVEL="warn", RELAY_THREADS="16"))
     chat = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello in five words"}]}
     relay_body = json.dumps(chat)
     up_body = json.dumps({"type": "UNIFY_CHAT_WITH_AI", "model": "gpt-4o-mini",
@@ -108,8 +108,8 @@ def main():
     print("  added latency        : median %.2f ms (ratio %.2fx)" % ((r_med - d_med) * 1e3, r_med / d_med))
     print("  throughput ratio     : %.2f (relay path / direct)" % (r_rps / d_rps))
     print("  relay RSS            : %.1f MiB (16 threads, after the run)" % (rss / 1024.0))
-    h.ok(True, "benchmark ran")
+    tap.ok(True, "benchmark ran")
 
 
 if __name__ == "__main__":
-    h.run(main, timeout=600)
+    procs.run(main, timeout=600)

@@ -24,12 +24,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
-import harness as h  # noqa: E402
+from relaytest import clients  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_memcached, start_mock  # noqa: E402
 
 N = int(os.environ.get("RL_BENCH_N", "800"))
 ROUNDS = int(os.environ.get("RL_BENCH_ROUNDS", "3"))
 CLIENTS = int(os.environ.get("RL_BENCH_CLIENTS", "8"))
-BODY = json.dumps(h.chat_body("benchmark prompt")).encode()
+BODY = json.dumps(clients.chat_body("benchmark prompt")).encode()
 HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench-000"}
 
 
@@ -85,8 +86,8 @@ def in_process():
 
 def main():
     cost = in_process()
-    mock = h.start_mock()
-    mc = h.start_memcached(["-u", "nobody"] if os.geteuid() == 0 else [])
+    mock = start_mock()
+    mc = start_memcached(["-u", "nobody"] if os.geteuid() == 0 else [])
     tag = "rlbench-%d" % os.getpid()
     limits = {"RATE_LIMIT_RPM": 1000000, "RATE_LIMIT_TPM": 4000000000,
               "RATE_LIMIT_LOCAL_NAME": tag, "RATE_LIMIT_KEY_PREFIX": tag,
@@ -96,7 +97,7 @@ def main():
     servers = {}
     try:
         for name, store in stores:
-            servers[name] = h.start_lighttpd(h.relay_env(mock, RATE_LIMIT_STORE=store, **limits))
+            servers[name] = start_lighttpd(relay_env(mock, RATE_LIMIT_STORE=store, **limits))
         for name, _ in stores:      # warm up
             throughput(servers[name].port, N // 4, CLIENTS)
         rps = {name: [] for name, _ in stores}

@@ -2,7 +2,7 @@
 
 - Web servers started with the repo's own contrib/ snippets (nginx, Apache),
   on ephemeral 127.0.0.1 ports, with every process registered for cleanup by
-  tests/lib/harness.py.
+  tests/lib/relaytest.
 - check_relay_behind(): the same user-visible checks for every server:
   health and models, routing on REQUEST_URI (query string ignored, JSON 404),
   the Authorization header reaching the upstream as API-KEY, a stream that
@@ -11,6 +11,7 @@
   mock sees as a closed connection.
 """
 
+import http.client as httpclient
 import os
 import re
 import shutil
@@ -20,10 +21,13 @@ import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")),
                                 "tests", "lib"))
-from harness import *  # noqa: E402,F401,F403
-import harness  # noqa: E402
+from relaytest.tap import diag, is_openai_error, ok  # noqa: E402
+from relaytest.procs import (HarnessError, RELAY_BIN, TOP_SRCDIR, base_env, free_port, read_file,
+                             spawn, stop_process, tmpdir, wait_port, wait_until)  # noqa: E402
+from relaytest.servers import Server, relay_env  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request, stream_chunks  # noqa: E402
 
-CONTRIB = os.path.join(harness.TOP_SRCDIR, "contrib")
+CONTRIB = os.path.join(TOP_SRCDIR, "contrib")
 NGINX_UPSTREAM = os.path.join(CONTRIB, "nginx", "1min-relay-upstream.conf")
 NGINX_LOCATIONS = os.path.join(CONTRIB, "nginx", "1min-relay.conf")
 APACHE_FCGID = os.path.join(CONTRIB, "apache", "1min-relay-fcgid.conf")
@@ -142,7 +146,7 @@ http {
                   stdout=errorlog, stderr=errorlog)
         try:
             wait_port(("127.0.0.1", port), p, timeout=timeout, what="nginx", log=errorlog)
-            return harness.Server(p, port, d, [errorlog])
+            return Server(p, port, d, [errorlog])
         except HarnessError as e:
             stop_process(p)
             if "Address already in use" not in str(e):
@@ -332,7 +336,7 @@ def start_apache_contrib(site_conf, modules=(), subdirs=(), timeout=20):
     temporary directory, which the user Apache's children run as may
     traverse. subdirs (relative to it) are created for that user before Apache
     starts (mod_fcgid and mod_cgid runtime files). Logs: <dir>/error.log.
-    (harness.start_apache cannot be used: it loads mod_unixd, which Debian
+    (the old harness Apache starter could not be used: it loaded mod_unixd, which Debian
     builds in.)"""
     d = open_tmpdir("apache-")
     for sub in subdirs:
@@ -365,7 +369,7 @@ DocumentRoot %(d)s
                   stdout=errorlog, stderr=errorlog)
         try:
             wait_port(("127.0.0.1", port), p, timeout=timeout, what="apache", log=errorlog)
-            return harness.Server(p, port, d, [errorlog])
+            return Server(p, port, d, [errorlog])
         except HarnessError as e:
             stop_process(p)
             if "Address already in use" not in str(e):

@@ -7,7 +7,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import is_, is_openai_error, ok  # noqa: E402
+from relaytest.procs import run, sanitizer_report  # noqa: E402
+from relaytest.servers import relay_env, run_cgi, start_mock  # noqa: E402
+from relaytest.clients import chat_body  # noqa: E402
 
 
 def check_clean(res, what):

@@ -4,11 +4,17 @@ Unix socket, bad addresses, a port in use), and configuration errors that
 stop the program at start with a message naming the variable."""
 
 import os
+import re
+import signal
 import socket
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import diag, is_, ok  # noqa: E402
+from relaytest.procs import (RELAY_BIN, base_env, free_port, need_relay_bin, run, run_process,
+                             sanitizer_report, tmpdir)  # noqa: E402
+from relaytest.servers import relay_env, start_mock, start_relay_listen  # noqa: E402
+from relaytest.fcgi import fcgi_request  # noqa: E402
 
 
 def run_relay(args, env=None, timeout=15):

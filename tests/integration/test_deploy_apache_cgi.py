@@ -8,10 +8,13 @@ directory of the document root with contrib/apache/htaccess-cgi as its
 .htaccess (mounted under /relay)."""
 
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deploy_common import *  # noqa: E402,F401,F403
+from deploy_common import APACHE_CGI, APACHE_HTACCESS_CGI, apache_defines, check_relay_behind, relay_bin_for_others, relay_test_env, start_apache_contrib  # noqa: E402
+from relaytest.procs import RELAY_BIN, base_env, run, stop_process, watch_log  # noqa: E402
+from relaytest.servers import start_mock  # noqa: E402
 
 
 def main():

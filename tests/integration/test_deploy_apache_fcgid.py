@@ -8,7 +8,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deploy_common import *  # noqa: E402,F401,F403
+from deploy_common import APACHE_FCGID, KEY, apache_defines, check_relay_behind, relay_bin_for_others, relay_test_env, start_apache_contrib  # noqa: E402
+from relaytest.tap import diag, like, ok  # noqa: E402
+from relaytest.procs import base_env, read_file, run, stop_process, watch_log  # noqa: E402
+from relaytest.servers import start_mock  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request  # noqa: E402
 
 
 def _until_first_content(st):

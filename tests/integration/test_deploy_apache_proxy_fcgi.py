@@ -9,7 +9,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deploy_common import *  # noqa: E402,F401,F403
+from deploy_common import APACHE_PROXY_FCGI, apache_defines, check_relay_behind, open_tmpdir, relay_test_env, start_apache_contrib  # noqa: E402
+from relaytest.tap import is_  # noqa: E402
+from relaytest.procs import run, stop_process, watch_log  # noqa: E402
+from relaytest.servers import start_mock, start_relay_listen  # noqa: E402
 
 
 def apache_in_front(backend):

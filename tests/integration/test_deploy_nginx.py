@@ -4,11 +4,16 @@ snippets: the relay on --listen TCP and on a unix socket; health, models,
 routing, Authorization, chunk-by-chunk streaming, the JSON 413 for a body over
 client_max_body_size, and a client disconnect seen by the mock."""
 
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deploy_common import *  # noqa: E402,F401,F403
+from deploy_common import KEY, NGINX_UPSTREAM, check_relay_behind, open_tmpdir, raw_http, relay_test_env, start_nginx_contrib  # noqa: E402
+from relaytest.tap import is_, is_openai_error, ok  # noqa: E402
+from relaytest.procs import read_file, run, stop_process  # noqa: E402
+from relaytest.servers import start_mock, start_relay_listen  # noqa: E402
+from relaytest.clients import auth, chat_body, request  # noqa: E402
 
 
 def check_413(ngx, label):

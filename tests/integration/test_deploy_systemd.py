@@ -14,15 +14,25 @@
 
 import configparser
 import grp
+import http.client as httpclient
 import os
 import pwd
 import shlex
+import shutil
+import signal
+import socket
 import stat
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deploy_common import *  # noqa: E402,F401,F403
+from deploy_common import (IS_ROOT, SYSTEMD_DIR, check_relay_behind, open_tmpdir,  # noqa: E402
+                           relay_bin_for_others, relay_test_env, start_nginx_contrib)
+from relaytest.tap import TAP, is_, ok  # noqa: E402
+from relaytest.procs import (RELAY_BIN, base_env, read_file, run, spawn, stop_process, tmpdir,
+                             wait_port, watch_log)  # noqa: E402
+from relaytest.servers import start_mock  # noqa: E402
+from relaytest.clients import request  # noqa: E402
 
 INSTALLED_BIN = "/usr/local/bin/1min-relay"
 
@@ -60,9 +70,9 @@ def exec_start(u, runtime_from, runtime_to):
 def verify_units():
     tool = shutil.which("systemd-analyze")
     if not tool:
-        print("ok %d - systemd-analyze verify # SKIP systemd-analyze is not installed" % (harness.TAP.n + 1),
+        print("ok %d - systemd-analyze verify # SKIP systemd-analyze is not installed" % (TAP.n + 1),
               flush=True)
-        harness.TAP.n += 1
+        TAP.n += 1
         return
     d = tmpdir("units-")
     names = ("1min-relay.service", "1min-relay-activated.socket", "1min-relay-activated.service")

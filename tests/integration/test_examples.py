@@ -10,7 +10,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import ok  # noqa: E402
+from relaytest.procs import base_env, run, tmpdir  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.sdk import SDK_DIR, sdk_ready  # noqa: E402
 
 TOP = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 

@@ -8,7 +8,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import is_, is_openai_error, ok  # noqa: E402
+from relaytest.procs import run, wait_until  # noqa: E402
+from relaytest.servers import relay_env, start_mock, start_relay_listen  # noqa: E402
+from relaytest.clients import chat_body  # noqa: E402
+from relaytest.fcgi import (FCGI_STDOUT, FcgiConn, cgi_env, fcgi_request, parse_cgi_response)  # noqa: E402
 
 HDRS = {"Content-Type": "application/json", "Authorization": "Bearer sk-fcgi-test"}
 

@@ -19,7 +19,10 @@ import uuid
 TOP = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 sys.path.insert(0, os.path.join(TOP, "tests", "mock"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import check_error, is_, ok  # noqa: E402
+from relaytest.procs import run, tmpdir  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.clients import auth, request  # noqa: E402
 import mock_media  # noqa: E402  (only its byte generators)
 
 KEY = "sk-media-SECRET-5d1e"

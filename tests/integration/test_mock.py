@@ -10,7 +10,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import is_, ok  # noqa: E402
+from relaytest.procs import TOP_SRCDIR, run, wait_until  # noqa: E402
+from relaytest.servers import start_mock  # noqa: E402
+from relaytest.clients import http_raw  # noqa: E402
 
 
 def upstream_body(prompt, model="gpt-4o", **po_extra):

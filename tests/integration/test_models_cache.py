@@ -7,7 +7,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import is_, ok  # noqa: E402
+from relaytest.procs import run, stop_process  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.clients import auth, chat_body, request  # noqa: E402
 
 
 def ids_of(r):

@@ -15,7 +15,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import is_, is_openai_error, ok  # noqa: E402
+from relaytest.procs import (HarnessError, RELAY_BIN, base_env, free_port, read_file, run,
+                             sanitizer_report, spawn, tmpdir, wait_port, wait_until)  # noqa: E402
+from relaytest.servers import (LIGHTTPD_FRAGMENT, relay_env, run_cgi, start_lighttpd,
+                               start_memcached, start_mock)  # noqa: E402
+from relaytest.clients import auth, chat_body, request  # noqa: E402
 
 KEY = "sk-ratelimit-SECRET-91c2"
 GO_DURATION = re.compile(r"^(0s|[1-9]\d{0,2}ms|(\d+h)?(\d+m)?\d+(\.\d{1,3})?s)$")

@@ -6,7 +6,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import check_error, is_, ok  # noqa: E402
+from relaytest.procs import run, stop_process  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_stack  # noqa: E402
+from relaytest.clients import auth, request  # noqa: E402
 
 EXPOSE_MUST = ("x-request-id", "retry-after", "x-ratelimit-remaining-requests")
 

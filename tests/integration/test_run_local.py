@@ -6,11 +6,16 @@ The port is moved off 8080 with RELAY_HTTP_PORT so the test cannot collide."""
 
 import glob
 import os
+import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import ok  # noqa: E402
+from relaytest.procs import (RELAY_BIN, TOP_SRCDIR, base_env, can_connect, free_port,
+                             need_relay_bin, run, spawn, tmpdir, wait_port, wait_until, watch_log)  # noqa: E402
+from relaytest.servers import relay_env, start_mock  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request  # noqa: E402
 
 
 def main():

@@ -11,7 +11,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.procs import base_env, run, tmpdir  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.sdk import run_sdk_script, sdk_ready  # noqa: E402
 
 EXPECTED = 15   # results sdk_media.mjs reports when it runs to the end
 

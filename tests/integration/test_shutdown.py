@@ -5,11 +5,17 @@ hold the exit past RELAY_SHUTDOWN_GRACE; stopping lighttpd stops the relay."""
 
 import json
 import os
+import re
+import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import diag, is_, ok  # noqa: E402
+from relaytest.procs import can_connect, read_file, run, wait_until  # noqa: E402
+from relaytest.servers import (relay_env, start_lighttpd, start_mock, start_relay_listen)  # noqa: E402
+from relaytest.clients import chat_body, request  # noqa: E402
+from relaytest.fcgi import FCGI_END_REQUEST, FCGI_STDOUT, FcgiConn, cgi_env  # noqa: E402
 
 
 def wait_exit(proc, timeout):

@@ -6,12 +6,16 @@ client that disconnects mid-stream."""
 
 import json
 import os
+import re
 import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import check_error, is_, is_openai_error, ok  # noqa: E402
+from relaytest.procs import all_logs_text, run, wait_until  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request, stream_chunks  # noqa: E402
 
 KEY = "sk-stream-SECRET-51d0"
 

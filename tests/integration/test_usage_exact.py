@@ -12,7 +12,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import diag, is_, ok  # noqa: E402
+from relaytest.procs import run  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request, stream_chunks  # noqa: E402
 
 KEY = "sk-usage-test"
 TOK_DIR = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "tok")
