@@ -22,6 +22,7 @@ EXTRA_DIST += \
 	$(core_integration_tests) \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
+	tests/lint/check_doc_refs.py \
 	tests/lib/harness.py \
 	tests/lib/relaytest/__init__.py \
 	tests/lib/relaytest/tap.py \
