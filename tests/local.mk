@@ -15,7 +15,8 @@ core_integration_tests = \
 	tests/integration/test_run_local.py \
 	tests/integration/test_fastcgi.py \
 	tests/integration/test_examples.py \
-	tests/integration/test_garbage.py
+	tests/integration/test_garbage.py \
+	tests/integration/test_cases.py
 TESTS += $(core_integration_tests)
 
 EXTRA_DIST += \
@@ -31,6 +32,8 @@ EXTRA_DIST += \
 	tests/lib/relaytest/clients.py \
 	tests/lib/relaytest/fcgi.py \
 	tests/lib/relaytest/sdk.py \
+	tests/lib/relaytest/cases.py \
+	tests/cases \
 	tests/lib/README.md \
 	tests/sdk/package.json \
 	tests/sdk/package-lock.json \

@@ -162,6 +162,7 @@ class MockState:
         self.config = {}
         self.base_url = ""
         self.seq = 0
+        self.scripts = []      # scripted answers (see "Scripted answers" below)
 
     def record(self, entry):
         """Append one entry (a dict) to the request log; returns the entry."""
@@ -180,6 +181,7 @@ class MockState:
         with self.lock:
             self.requests = []
             self.config = {}
+            self.scripts = []
             self.release_gen += 1
             self.released.notify_all()
 
@@ -256,6 +258,55 @@ STATUS_CODES = {400: "INVALID_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
 
 HTML_403 = (b"<!DOCTYPE html>\n<html><head><title>Attention Required! | Cloudflare</title></head>"
             b"<body><h1>Sorry, you have been blocked</h1><p>Ray ID: 8f0000mock</p></body></html>\n")
+
+
+# ---------------------------------------------------------------------------
+# Scripted answers: POST /__mock/script {"answers": [...]} queues answers that
+# replace the built-in behaviour for matching requests (tests/mock/README.md).
+
+SCRIPT_KEYS = {"path", "method", "query", "times", "status", "headers", "json", "body", "sse",
+               "chunks", "delay_ms"}
+
+
+def add_scripts(data):
+    """Validate and queue data["answers"]; returns an error text or None."""
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, list):
+        return "answers must be a list"
+    for a in answers:
+        if not isinstance(a, dict) or not isinstance(a.get("path"), str):
+            return "every answer needs a path"
+        unknown = set(a) - SCRIPT_KEYS
+        if unknown:
+            return "unknown answer keys: %s" % ", ".join(sorted(unknown))
+        if sum(k in a for k in ("json", "body", "sse", "chunks")) > 1:
+            return "json, body, sse and chunks exclude each other"
+    with STATE.lock:
+        for a in answers:
+            STATE.scripts.append(dict(a, used=0))
+    return None
+
+
+def take_script(method, path, query):
+    """The first queued answer for this request (its use counted), or None.
+    "times" (default 1) limits its uses; 0 means forever. "query" must be a
+    subset of the request's query."""
+    with STATE.lock:
+        for a in STATE.scripts:
+            if a["path"] != path or a.get("method", method) != method:
+                continue
+            if any(query.get(k) != v for k, v in (a.get("query") or {}).items()):
+                continue
+            times = a.get("times", 1)
+            if times and a["used"] >= times:
+                continue
+            a["used"] += 1
+            return a
+    return None
+
+
+def fill_key(text, key):
+    return text.replace("{{API_KEY}}", key)
 
 
 class ClientGone(Exception):
@@ -436,6 +487,9 @@ class Handler(BaseHTTPRequestHandler):
         })
 
     def _route(self, method, path, query, body, entry):
+        script = take_script(method, path, query)
+        if script is not None:
+            return self._scripted(script, entry)
         if path == "/api/chat-with-ai":
             if method != "POST":
                 return self._error(entry, 404, {"message": "Cannot %s %s" % (method, path)})
@@ -457,6 +511,49 @@ class Handler(BaseHTTPRequestHandler):
     def _error(self, entry, status, obj, headers=None):
         STATE.update(entry, status=status)
         self._send_json(status, obj, headers)
+
+    def _scripted(self, script, entry):
+        """Play one scripted answer (see add_scripts); {{API_KEY}} in it becomes
+        the API-KEY header this request carried."""
+        key = self.headers.get("API-KEY") or ""
+        status = int(script.get("status", 200))
+        headers = {k: fill_key(str(v), key) for k, v in (script.get("headers") or {}).items()}
+        STATE.update(entry, status=status, scripted=True)
+        if "sse" in script or "chunks" in script:
+            ctype = headers.pop("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Transfer-Encoding", "chunked")
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.flush()
+            if "sse" in script:
+                pieces = []
+                for ev in script["sse"]:
+                    name, data = ev[0], ev[1]
+                    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+                    pieces.append(("event: %s\ndata: %s\n\n" % (name, text)) if name
+                                  else "data: %s\n\n" % text)
+            else:
+                pieces = list(script["chunks"])
+            delay = script.get("delay_ms", 0) / 1000.0
+            for i, piece in enumerate(pieces):
+                if i and delay:
+                    self._wait(delay)
+                self._chunk(fill_key(piece, key).encode("utf-8"))
+                with STATE.lock:
+                    entry["events_sent"] += 1
+            self._end_chunks()
+            return None
+        if "json" in script:
+            body = json.dumps(script["json"], ensure_ascii=False)
+            ctype = "application/json; charset=utf-8"
+        else:
+            body = script.get("body", "")
+            ctype = "text/plain; charset=utf-8"
+        ctype = headers.pop("Content-Type", ctype)
+        return self._send_bytes(status, fill_key(body, key).encode("utf-8"), ctype, headers)
 
     # -- control API -------------------------------------------------------
 
@@ -486,6 +583,11 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.config.update(data)
                 conf = dict(STATE.config)
             return self._send_json(200, {"config": conf})
+        if method == "POST" and path == "/__mock/script":
+            err = add_scripts(data)
+            if err:
+                return self._send_json(400, {"error": err})
+            return self._send_json(200, {"scripts": len(STATE.scripts)})
         if method == "GET" and path == "/__mock/config":
             with STATE.lock:
                 return self._send_json(200, {"config": dict(STATE.config)})

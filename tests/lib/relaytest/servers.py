@@ -64,6 +64,12 @@ class Mock:
     def release(self):
         self._ctl("POST", "/__mock/release", {})
 
+    def script(self, *answers):
+        """Queue scripted answers (tests/mock/README.md, "Scripted answers"):
+        each a dict with path, optional method/query/times, and status,
+        headers, json | body | sse | chunks. Cleared by reset()."""
+        return self._ctl("POST", "/__mock/script", {"answers": list(answers)})
+
     def config(self, **kw):
         return self._ctl("POST", "/__mock/config", kw)["config"]
 
