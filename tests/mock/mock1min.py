@@ -15,6 +15,7 @@ prints ``PORT n`` as its first line on stdout (and writes n to F).
 """
 
 import argparse
+import base64
 import importlib
 import json
 import os
@@ -264,8 +265,8 @@ HTML_403 = (b"<!DOCTYPE html>\n<html><head><title>Attention Required! | Cloudfla
 # Scripted answers: POST /__mock/script {"answers": [...]} queues answers that
 # replace the built-in behaviour for matching requests (tests/mock/README.md).
 
-SCRIPT_KEYS = {"path", "method", "query", "times", "status", "headers", "json", "body", "sse",
-               "chunks", "delay_ms"}
+SCRIPT_KEYS = {"path", "method", "query", "times", "status", "headers", "json", "body", "body_b64",
+               "sse", "chunks", "delay_ms"}
 
 
 def add_scripts(data):
@@ -279,8 +280,8 @@ def add_scripts(data):
         unknown = set(a) - SCRIPT_KEYS
         if unknown:
             return "unknown answer keys: %s" % ", ".join(sorted(unknown))
-        if sum(k in a for k in ("json", "body", "sse", "chunks")) > 1:
-            return "json, body, sse and chunks exclude each other"
+        if sum(k in a for k in ("json", "body", "body_b64", "sse", "chunks")) > 1:
+            return "json, body, body_b64, sse and chunks exclude each other"
     with STATE.lock:
         for a in answers:
             STATE.scripts.append(dict(a, used=0))
@@ -546,6 +547,9 @@ class Handler(BaseHTTPRequestHandler):
                     entry["events_sent"] += 1
             self._end_chunks()
             return None
+        if "body_b64" in script:
+            ctype = headers.pop("Content-Type", "application/octet-stream")
+            return self._send_bytes(status, base64.b64decode(script["body_b64"]), ctype, headers)
         if "json" in script:
             body = json.dumps(script["json"], ensure_ascii=False)
             ctype = "application/json; charset=utf-8"
