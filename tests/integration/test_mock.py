@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The mock 1min.ai itself: it must speak upstream-1min-api.md, or every other
+"""The mock 1min.ai itself: it must speak docs/upstream-api.md, or every other
 integration test proves nothing. Needs no relay."""
 
 import json

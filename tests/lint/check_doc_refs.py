@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check_doc_refs: every document a comment in src/ or tests/unit/ points at exists in docs/.
+"""check_doc_refs: every document a comment in src/ or tests/ points at exists in docs/.
 
 A reference is "docs/<file>.md", optionally followed by sections: "docs/upstream-api.md §2.3",
 "docs/platform.md §1.1, §1.7". The file must exist and, for each section N or N.M, hold a
@@ -17,9 +17,10 @@ sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.pat
 from relaytest.tap import ok  # noqa: E402
 from relaytest.procs import TOP_SRCDIR, run  # noqa: E402
 
-SCAN = ["src", "tests/unit", "tests/fuzz"]
-EXTS = (".c", ".h")
-REF_RE = re.compile(r"docs/([A-Za-z0-9_.-]+)((?:[ ,]*(?:and )?§\s*[0-9]+(?:\.[0-9]+)*)*)")
+SCAN = ["src", "tests"]
+EXTS = (".c", ".h", ".py", ".md", ".mjs", ".cjs", ".sh")
+SKIP_DIRS = {"node_modules", "lint"}     # lint: this checker names the foreign documents itself
+REF_RE = re.compile(r"(?<![\w./-])docs/([A-Za-z0-9_.-]+)((?:[ ,]*(?:and )?§\s*[0-9]+(?:\.[0-9]+)*)*)")
 SECTION_RE = re.compile(r"§\s*([0-9]+(?:\.[0-9]+)*)")
 # documents that are not in the repository, and citations of issue sections
 FOREIGN_RE = re.compile(r"platform-notes|openai-contract|upstream-1min-api|tools-and-dialects|"
@@ -38,7 +39,8 @@ def headings(path):
 
 def sources():
     for top in SCAN:
-        for d, _dirs, files in os.walk(os.path.join(TOP_SRCDIR, top)):
+        for d, dirs, files in os.walk(os.path.join(TOP_SRCDIR, top)):
+            dirs[:] = [x for x in dirs if x not in SKIP_DIRS]
             for name in sorted(files):
                 if name.endswith(EXTS):
                     yield os.path.join(d, name)

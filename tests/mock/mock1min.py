@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mock1min: a stand-in for the 1min.ai API, for the relay's integration tests.
 
-It speaks the wire formats of /work/shared/docs/upstream-1min-api.md (unified
+It speaks the wire formats of docs/upstream-api.md (unified
 chat, JSON and SSE; the model catalogue; the error shapes) and records every
 request it receives so that tests can check what the relay sent. Behaviours
 are selected by markers inside the prompt text (``[[mock:status=500]]``) and by

@@ -1,6 +1,6 @@
 """mock_media: the media side of the mock 1min.ai (imported by mock1min.py).
 
-Implements, from upstream-1min-api.md:
+Implements, from docs/upstream-api.md:
 - POST /api/features for IMAGE_GENERATOR (per-family required fields ->
   400 MISSING_REQUIRED_FIELDS with `details` as a JSON string; unknown or
   DISABLED models -> 400 UNSUPPORTED_MODEL), SPEECH_TO_TEXT, AUDIO_TRANSLATOR
@@ -108,7 +108,7 @@ CTYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp":
           "webm": "audio/webm", "mp4": "video/mp4"}
 
 # ---------------------------------------------------------------------------
-# Image families: required promptObject fields (upstream-1min-api.md §4.1)
+# Image families: required promptObject fields (docs/upstream-api.md §4.1)
 
 LEONARDO = {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "b24e16ff-06e3-43eb-8d33-4416c2d75876",
             "e71a1c2f-4f80-4800-934f-2c68979d8cc8", "1e60896f-3c26-4296-8ecc-53e2afecc132",

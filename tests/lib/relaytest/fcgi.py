@@ -89,7 +89,7 @@ def cgi_env(method, uri, headers=None, body=b"", extra=None):
 
 
 # ---------------------------------------------------------------------------
-# Raw FastCGI client (platform-notes 1.10)
+# Raw FastCGI client (docs/platform.md §1.10)
 
 FCGI_BEGIN_REQUEST, FCGI_ABORT_REQUEST, FCGI_END_REQUEST = 1, 2, 3
 FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 4, 5, 6, 7
