@@ -7,9 +7,12 @@ a running relay and reports TAP checks; matches() is the subset comparison the
 expectations use. Used from the test's main thread.
 """
 
+import base64
 import json
 import os
 import re
+import sys
+import uuid
 
 from relaytest.clients import SSEStream, request, stream_chunks
 from relaytest.procs import TOP_SRCDIR, HarnessError
@@ -19,7 +22,7 @@ CASES_DIR = os.path.join(TOP_SRCDIR, "tests", "cases")
 CASE_KEY = "sk-case-5d0c81f4e2a94b7fa3c6"
 
 CASE_KEYS = {"description", "env", "request", "upstream", "expect", "sent"}
-REQUEST_KEYS = {"method", "path", "headers", "body", "raw", "key", "stream"}
+REQUEST_KEYS = {"method", "path", "headers", "body", "raw", "form", "key", "stream"}
 EXPECT_KEYS = {"status", "headers", "json", "body_re", "sse"}
 SSE_KEYS = {"text", "done", "error", "finish_reason", "chunks_min", "usage"}
 
@@ -113,6 +116,34 @@ def _headers(req):
     return hdrs
 
 
+def _media(name, spec):
+    """The bytes of one form file: "text", "b64", or "generate" (png, mp3, wav,
+    flac, opus, aac: real media from the mock's makers, made unique per case so
+    the relay's upload cache never answers for the upstream)."""
+    if "text" in spec:
+        return spec["text"].encode("utf-8")
+    if "b64" in spec:
+        return base64.b64decode(spec["b64"])
+    sys.path.insert(0, os.path.join(TOP_SRCDIR, "tests", "mock"))
+    import mock_media
+    kind = spec["generate"]
+    data = mock_media.make_png() if kind == "png" else mock_media.AUDIO_MAKERS[kind]()
+    return data + b"\0" * 16 + name.encode("utf-8")
+
+
+def _form(name, form):
+    """(content type, body) of a multipart/form-data request."""
+    b = "----relaycase" + uuid.uuid4().hex
+    out = [("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (b, k, v)).encode()
+           for k, v in (form.get("fields") or {}).items()]
+    for f in form.get("files") or []:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: %s\r\n\r\n" % (b, f.get("name", "file"), f["filename"], f["type"])).encode()
+                   + _media(name, f) + b"\r\n")
+    out.append(("--%s--\r\n" % b).encode())
+    return "multipart/form-data; boundary=" + b, b"".join(out)
+
+
 def _body(req):
     if "raw" in req:
         return req["raw"].encode("utf-8")
@@ -160,6 +191,9 @@ def run_case(name, case, mock, server):
     method = req.get("method", "POST" if ("body" in req or "raw" in req) else "GET")
     hdrs = _headers(req)
     body = _body(req)
+    if "form" in req:
+        hdrs["Content-Type"], body = _form(name, req["form"])
+        method = req.get("method", "POST")
     seen = b""
     if req.get("stream"):
         hdrs.setdefault("Content-Type", "application/json")
