@@ -208,7 +208,8 @@ def main():
     # request log and control API
     mock.reset()
     post(mock, upstream_body("Human: logged\n\n"), key="secret-9")
-    reqs = mock.chat_requests()
+    # the mock marks the request complete just after writing the answer
+    reqs = wait_until(lambda: [q for q in mock.chat_requests() if q["outcome"] == "complete"], 5) or mock.chat_requests()
     ok(len(reqs) == 1 and reqs[0]["api_key"] == "secret-9" and reqs[0]["api_key_present"]
        and reqs[0]["body"]["model"] == "gpt-4o" and reqs[0]["status"] == 200 and reqs[0]["outcome"] == "complete",
        "the request log holds key, body, status and outcome")
