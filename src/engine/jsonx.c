@@ -13,29 +13,48 @@ static int jsonx_ws(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Length of the JSON value (object or array, or any value when any) that
- * starts at s, when it parses; 0 otherwise. With whole, only whitespace may
- * follow it. */
-static size_t jsonx_value(const char *s, size_t n, int any, int whole)
+/* Parse s[0..n) as one value; *end receives where it stopped. Strict
+ * parsing fails on anything after the value, so strict = 0 is used to find
+ * where a value inside text ends. */
+static struct json_object *jsonx_parse(const char *s, size_t n, int strict, size_t *end)
 {
+    *end = 0;
     if (n == 0 || n > INT32_MAX)
-        return 0;
+        return NULL;
     struct json_tokener *tok = json_tokener_new();
     if (!tok)
-        return 0;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        return NULL;
+    if (strict)
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     struct json_object *v = json_tokener_parse_ex(tok, s, (int)n);
-    size_t end = json_tokener_get_parse_end(tok);
-    int good = json_tokener_get_error(tok) == json_tokener_success &&
-        (any || json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array));
-    json_object_put(v);
+    if (json_tokener_get_error(tok) != json_tokener_success) {
+        json_object_put(v);
+        v = NULL;
+    }
+    *end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
+    return v;
+}
+
+/* Length of the strictly valid JSON value (an object or array, or any value
+ * when any) that starts at s, when one does; 0 otherwise. With whole, it
+ * must fill s[0..n). */
+static size_t jsonx_value(const char *s, size_t n, int any, int whole)
+{
+    size_t end;
+    struct json_object *v = jsonx_parse(s, n, 0, &end);
+    int good = v && (any || json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array)) &&
+        (!whole || end == n);
+    json_object_put(v);
     if (!good)
         return 0;
-    for (size_t i = end; whole && i < n; i++)
-        if (!jsonx_ws(s[i]))
-            return 0;
-    return end;
+    while (end > 0 && jsonx_ws(s[end - 1]))
+        end--;
+    size_t strict_end;
+    v = jsonx_parse(s, end, 1, &strict_end);
+    good = v && strict_end == end;
+    json_object_put(v);
+    return good ? end : 0;
 }
 
 static void jsonx_trim(const char *s, size_t *a, size_t *b)

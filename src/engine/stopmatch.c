@@ -2,6 +2,7 @@
  * bytes once per sequence (memmem), so the cost is linear in the text. */
 #include "engine/stopmatch.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void stopmatch_init(struct stopmatch *sm, const char *const *stop, size_t nstop)
@@ -56,12 +57,17 @@ int stopmatch_feed(struct stopmatch *sm, const char *p, size_t n,
         s = sm->held.data;
         len = sm->held.len;
     }
-    size_t first = len;
+    /* the first sequence to be complete wins: the earliest end; at the same
+     * end, the longer one */
+    size_t first = len, best_end = SIZE_MAX;
     for (size_t i = 0; i < sm->nstop; i++) {
-        const char *at = memmem(s, first + sm->len[i] - 1 < len ? first + sm->len[i] - 1 : len,
-                                sm->stop[i], sm->len[i]);
-        if (at && (size_t)(at - s) < first) {
-            first = (size_t)(at - s);
+        const char *at = memmem(s, len, sm->stop[i], sm->len[i]);
+        if (!at)
+            continue;
+        size_t start = (size_t)(at - s), end = start + sm->len[i];
+        if (end < best_end || (end == best_end && start < first)) {
+            best_end = end;
+            first = start;
             sm->matched = (int)i + 1;
         }
     }

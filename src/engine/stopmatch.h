@@ -5,8 +5,10 @@
  * occurrence of any of up to ENG_STOP_MAX stop sequences; the sequence and
  * everything after it are not passed on. Held back between feeds is only the
  * longest tail of the text that is a proper prefix of a stop sequence. When
- * two sequences match, the one that starts first wins (at the same start,
- * the one listed first). Empty sequences are ignored.
+ * two sequences match, the first to be complete wins, as it would when the
+ * model generated the text (the earliest end; at the same end, the longer
+ * one), so the result does not depend on how the text was split. Empty
+ * sequences are ignored.
  *
  * Ownership: the sequences are borrowed for the matcher's life. Thread rule:
  * a matcher belongs to one thread. */
