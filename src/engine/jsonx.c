@@ -8,11 +8,6 @@
 
 #define JSONX_TRIES 64
 
-static int jsonx_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Parse s[0..n) as one value; *end receives where it stopped. Strict
  * parsing fails on anything after the value, so strict = 0 is used to find
  * where a value inside text ends. */
@@ -48,7 +43,7 @@ static size_t jsonx_value(const char *s, size_t n, int any, int whole)
     json_object_put(v);
     if (!good)
         return 0;
-    while (end > 0 && jsonx_ws(s[end - 1]))
+    while (end > 0 && jsonx_is_ws(s[end - 1]))
         end--;
     size_t strict_end;
     v = jsonx_parse(s, end, 1, &strict_end);
@@ -57,32 +52,44 @@ static size_t jsonx_value(const char *s, size_t n, int any, int whole)
     return good ? end : 0;
 }
 
-static void jsonx_trim(const char *s, size_t *a, size_t *b)
+void jsonx_trim(const char **s, size_t *n)
 {
-    while (*a < *b && jsonx_ws(s[*a]))
-        ++*a;
-    while (*b > *a && jsonx_ws(s[*b - 1]))
-        --*b;
+    while (*n > 0 && jsonx_is_ws(**s))
+        ++*s, --*n;
+    while (*n > 0 && jsonx_is_ws((*s)[*n - 1]))
+        --*n;
+}
+
+struct json_object *jsonx_object(const char *s, size_t n)
+{
+    size_t end;
+    jsonx_trim(&s, &n);
+    struct json_object *v = jsonx_parse(s, n, 1, &end);
+    if (v && (end != n || !json_object_is_type(v, json_type_object))) {
+        json_object_put(v);
+        v = NULL;
+    }
+    return v;
 }
 
 int jsonx_find(const char *s, size_t n, size_t *start, size_t *len)
 {
-    size_t a = 0, b = n;
-    jsonx_trim(s, &a, &b);
-    if (a < b && jsonx_value(s + a, b - a, 1, 1))
+    const char *t = s;
+    size_t tn = n;
+    jsonx_trim(&t, &tn);
+    if (tn > 0 && jsonx_value(t, tn, 1, 1))
         return 0;                   /* JSON already */
     const char *fence = memmem(s, n, "```", 3);
-    if (fence) {
-        const char *nl = memchr(fence, '\n', n - (size_t)(fence - s));
-        if (nl) {
-            const char *end = memmem(nl, n - (size_t)(nl - s), "```", 3);
-            size_t fa = (size_t)(nl - s), fb = end ? (size_t)(end - s) : n;
-            jsonx_trim(s, &fa, &fb);
-            if (fa < fb && jsonx_value(s + fa, fb - fa, 1, 1)) {
-                *start = fa;
-                *len = fb - fa;
-                return 1;
-            }
+    const char *nl = fence ? memchr(fence, '\n', n - (size_t)(fence - s)) : NULL;
+    if (nl) {
+        const char *end = memmem(nl, n - (size_t)(nl - s), "```", 3);
+        const char *f = nl;
+        size_t fn = (size_t)((end ? end : s + n) - nl);
+        jsonx_trim(&f, &fn);
+        if (fn > 0 && jsonx_value(f, fn, 1, 1)) {
+            *start = (size_t)(f - s);
+            *len = fn;
+            return 1;
         }
     }
     size_t i = 0;

@@ -10,6 +10,21 @@
 
 #include <stddef.h>
 
+struct json_object;
+
+/* JSON's whitespace: space, tab, CR, LF. */
+static inline int jsonx_is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Narrow s[0..n) to drop the whitespace around it. */
+void jsonx_trim(const char **s, size_t *n);
+
+/* The JSON object that s[0..n) holds, whitespace around it allowed and
+ * nothing else (strict JSON), or NULL. The caller puts it. */
+struct json_object *jsonx_object(const char *s, size_t n);
+
 /* Returns 1 with s[*start .. *start + *len) the JSON to answer instead of s,
  * or 0 when s is to be kept. Looks at a ```fenced``` block first, then at
  * the first '{' or '[' (of the first 64) where a complete value starts. */

@@ -1,49 +1,28 @@
 /* render: see render.h. */
 #include "engine/render.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "core/text.h"
+#include "engine/jsonx.h"
 
 int render_has_tools(const struct eng_request *req)
 {
     return req->ntools > 0 && req->tool_choice != ENG_CHOICE_NONE;
 }
 
-static int render_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* 1 when s[0..n) is exactly one JSON object. */
-static int render_is_object(const char *s, size_t n)
-{
-    if (n == 0 || n > INT32_MAX)
-        return 0;
-    struct json_tokener *tok = json_tokener_new();
-    if (!tok)
-        return 0;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    struct json_object *v = json_tokener_parse_ex(tok, s, (int)n);
-    int good = v && json_object_is_type(v, json_type_object) && json_tokener_get_parse_end(tok) == n;
-    json_object_put(v);
-    json_tokener_free(tok);
-    return good;
-}
-
 /* A JSON text as sent, trimmed, when it is an object; else fallback. */
 static int render_object(struct buf *out, const char *json, const char *fallback)
 {
     size_t n = json ? strlen(json) : 0;
-    while (n > 0 && render_ws(*json))
-        json++, n--;
-    while (n > 0 && render_ws(json[n - 1]))
-        n--;
-    if (render_is_object(json, n))
+    struct json_object *v = jsonx_object(json ? json : "", n);
+    if (v) {
+        json_object_put(v);
+        jsonx_trim(&json, &n);
         return buf_append(out, json, n);
+    }
     if (!fallback)
         return text_json_quote(out, json ? json : "", n);
     return buf_puts(out, fallback);
@@ -163,10 +142,10 @@ static int render_call(struct buf *out, const struct eng_part *p)
     if (buf_puts(out, "<tool_call>{\"name\": ") < 0 || render_quoted(out, p->name) < 0 ||
         buf_puts(out, ", \"arguments\": ") < 0)
         return -1;
-    const char *a = p->arguments;
-    while (a && render_ws(*a))
-        a++;
-    if (render_object(out, p->arguments, a && *a ? NULL : "{}") < 0)
+    const char *a = p->arguments ? p->arguments : "";
+    size_t an = strlen(a);
+    jsonx_trim(&a, &an);
+    if (render_object(out, p->arguments, an ? NULL : "{}") < 0)
         return -1;
     return buf_puts(out, "}</tool_call>");
 }

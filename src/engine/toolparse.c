@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/text.h"
+#include "engine/jsonx.h"
 
 #define TP_OPEN "<tool_call>"
 #define TP_OPEN_LEN (sizeof(TP_OPEN) - 1)
@@ -81,11 +82,6 @@ int toolparse_done(const struct toolparse *tp)
     return tp->max_calls && tp->calls >= tp->max_calls;
 }
 
-static int tp_is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Length of s[0..n) without an incomplete UTF-8 character at its end (only
  * the last 4 bytes need a look). */
 static size_t tp_complete(const char *s, size_t n)
@@ -101,7 +97,7 @@ static int tp_text(struct toolparse *tp, const char *p, size_t n)
     if (tp->calls || n == 0)
         return 0;
     size_t k = n;
-    while (k > 0 && tp_is_ws(p[k - 1]))
+    while (k > 0 && jsonx_is_ws(p[k - 1]))
         k--;
     if (k > 0) {
         int rc;
@@ -117,46 +113,21 @@ static int tp_text(struct toolparse *tp, const char *p, size_t n)
     return buf_append(&tp->ws, p + k, n - k);
 }
 
-/* Parse s[0..n) as exactly one JSON object (nothing after it). */
-static struct json_object *tp_parse_object(const char *s, size_t n)
-{
-    if (n == 0 || n > INT32_MAX)
-        return NULL;
-    struct json_tokener *tok = json_tokener_new();
-    if (!tok)
-        return NULL;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    struct json_object *obj = json_tokener_parse_ex(tok, s, (int)n);
-    if (obj && (json_tokener_get_parse_end(tok) != n || !json_object_is_type(obj, json_type_object))) {
-        json_object_put(obj);
-        obj = NULL;
-    }
-    json_tokener_free(tok);
-    return obj;
-}
-
 /* The JSON inside a block body: whitespace and a Markdown code fence
  * (```json ... ```) around it removed. */
 static void tp_unwrap(const char **s, size_t *n)
 {
-    const char *p = *s, *e = *s + *n;
-    while (p < e && tp_is_ws(*p))
-        p++;
-    while (e > p && tp_is_ws(e[-1]))
-        e--;
-    if (e - p >= 3 && memcmp(p, "```", 3) == 0) {
-        p += 3;
+    jsonx_trim(s, n);
+    if (*n >= 3 && memcmp(*s, "```", 3) == 0) {
+        const char *p = *s + 3, *e = *s + *n;
         while (p < e && *p != '\n' && *p != '{')    /* the language tag */
             p++;
         if (e - p >= 3 && memcmp(e - 3, "```", 3) == 0)
             e -= 3;
-        while (p < e && tp_is_ws(*p))
-            p++;
-        while (e > p && tp_is_ws(e[-1]))
-            e--;
+        *s = p;
+        *n = (size_t)(e - p);
+        jsonx_trim(s, n);
     }
-    *s = p;
-    *n = (size_t)(e - p);
 }
 
 /* Judge one body. Returns 0 with *tool and the serialised arguments in args
@@ -165,7 +136,7 @@ static int tp_judge(const struct toolparse *tp, const char *s, size_t n, size_t 
                     const char **why)
 {
     tp_unwrap(&s, &n);
-    struct json_object *obj = tp_parse_object(s, n), *inner = NULL, *name, *a;
+    struct json_object *obj = jsonx_object(s, n), *inner = NULL, *name, *a;
     int rc = -1;
     if (!obj) {
         *why = "its body is not a JSON object";
@@ -192,13 +163,7 @@ static int tp_judge(const struct toolparse *tp, const char *s, size_t n, size_t 
         goto out;
     }
     if (json_object_is_type(a, json_type_string)) {
-        const char *as = json_object_get_string(a);
-        size_t an = (size_t)json_object_get_string_len(a);
-        while (an > 0 && tp_is_ws(*as))
-            as++, an--;
-        while (an > 0 && tp_is_ws(as[an - 1]))
-            an--;
-        if (!(a = inner = tp_parse_object(as, an))) {
+        if (!(a = inner = jsonx_object(json_object_get_string(a), (size_t)json_object_get_string_len(a)))) {
             *why = "its \"arguments\" string does not hold a JSON object";
             goto out;
         }
