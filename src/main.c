@@ -15,12 +15,15 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "core/accesslog.h"
 #include "core/cfg.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/req.h"
 #include "http/server.h"
 #include "media/media.h"
 #include "ratelimit/rl.h"
+#include "routes/routes.h"
 #include "tokenizer/tok.h"
 #include "upstream/catalog.h"
 
@@ -110,7 +113,8 @@ int main(int argc, char **argv)
         return 1;
     }
     app.media = &media_cfg;
-    if (rl_config_load(&rl_cfg, err, sizeof err) < 0) {
+    if (rl_config_load(&rl_cfg, err, sizeof err) < 0 || route_metrics_configure(err, sizeof err) < 0 ||
+        accesslog_configure(err, sizeof err) < 0 || metrics_configure(err, sizeof err) < 0) {
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);
         return 1;
     }
@@ -161,5 +165,7 @@ out:
     rl_destroy(app.rl);
     catalog_free(app.catalog);
     curl_global_cleanup();
+    metrics_close();
+    accesslog_close();
     return code;
 }

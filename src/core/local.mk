@@ -7,3 +7,8 @@ librelay_a_SOURCES += \
 	src/core/rand.c src/core/rand.h \
 	src/core/text.c src/core/text.h
 librelay_a_SOURCES += src/core/sha256.c src/core/sha256.h
+librelay_a_SOURCES += \
+	src/core/shm.c src/core/shm.h \
+	src/core/metrics.c src/core/metrics.h \
+	src/core/record.c src/core/record.h \
+	src/core/accesslog.c src/core/accesslog.h

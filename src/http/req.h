@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/cfg.h"
+#include "core/record.h"
 #include "http/io.h"
 
 #define REQ_PATH_MAX 2048
@@ -50,6 +51,7 @@ struct relay_req {
     int sse;                            /* the committed response is an event stream */
     int status;                         /* status sent, once committed */
     int client_gone;                    /* a write or flush failed */
+    struct record rec;                  /* ops: access log + metrics (core/record.h) */
 };
 
 /* Set up r for one request on io. path is taken from REQUEST_URI (falling back

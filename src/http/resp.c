@@ -81,6 +81,7 @@ int resp_begin(struct relay_req *r, int status, const char *content_type, long l
     r->committed = 1;
     r->status = status;
     r->sse = content_type && strncasecmp(content_type, "text/event-stream", 17) == 0;
+    record_stream_open(&r->rec, r->sse);
     n = snprintf(head, sizeof head,
                  "Status: %d %s\r\n"
                  "Access-Control-Allow-Origin: %s\r\n"
@@ -108,7 +109,10 @@ int resp_begin(struct relay_req *r, int status, const char *content_type, long l
 
 int resp_write(struct relay_req *r, const void *p, size_t n)
 {
-    return resp_out(r, p, n);
+    if (resp_out(r, p, n) < 0)
+        return -1;
+    record_body(&r->rec, p, n, r->sse);
+    return 0;
 }
 
 int resp_flush(struct relay_req *r)

@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/accesslog.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/io_cgi.h"
 #include "http/io_fcgi.h"
 #include "http/resp.h"
@@ -180,10 +182,14 @@ static void srv_worker_close(struct worker *w)
 static void srv_serve(struct io *io, const struct relay_app *app, struct worker *w)
 {
     struct relay_req r;
+    size_t klen;
     req_init(&r, io, app, w);
+    const char *key = req_api_key(&r, &klen);
+    record_begin(&r.rec, r.request_id, r.method, key, klen);
     srv_dispatch(&r);
     if (!r.committed)
         resp_error(&r, 500, NULL, NULL, NULL, "The relay produced no response");
+    record_end(&r.rec, r.status, r.sse);
     req_finish(&r);
 }
 
@@ -209,10 +215,12 @@ static void *srv_worker_main(void *p)
         pthread_mutex_lock(&a->pool->lock);
         a->pool->busy++;
         pthread_mutex_unlock(&a->pool->lock);
+        metrics_gauge_add(MG_BUSY, 1);
         struct io io;
         io_fcgi_bind(&io, &req);
         srv_serve(&io, a->app, &a->w);
         FCGX_Finish_r(&req);
+        metrics_gauge_add(MG_BUSY, -1);
         pthread_mutex_lock(&a->pool->lock);
         a->pool->busy--;
         pthread_cond_broadcast(&a->pool->changed);
@@ -220,6 +228,7 @@ static void *srv_worker_main(void *p)
     }
     FCGX_Free(&req, 1);
 out:
+    metrics_gauge_add(MG_THREADS, -1);
     pthread_mutex_lock(&a->pool->lock);
     a->pool->running--;
     pthread_cond_broadcast(&a->pool->changed);
@@ -292,10 +301,12 @@ int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app)
         pthread_mutex_lock(&pool.lock);
         pool.running++;
         pthread_mutex_unlock(&pool.lock);
+        metrics_gauge_add(MG_THREADS, 1);
         if (pthread_create(&tids[started], &attr, srv_worker_main, a) != 0) {
             pthread_mutex_lock(&pool.lock);
             pool.running--;
             pthread_mutex_unlock(&pool.lock);
+            metrics_gauge_add(MG_THREADS, -1);
             srv_worker_close(&a->w);
             LOG_ERROR("cannot start worker thread %u: %s", started, strerror(errno));
             break;
@@ -314,8 +325,10 @@ int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app)
         do {
             if (sigwait(&set, &sig) != 0)
                 break;
-            if (sig == SIGHUP)
-                LOG_INFO("SIGHUP ignored: configuration is read at start; restart to change it");
+            if (sig == SIGHUP) {
+                LOG_INFO("SIGHUP: reopening the access log; configuration is read at start, restart to change it");
+                accesslog_reopen();
+            }
         } while (sig == SIGHUP);
         LOG_INFO("signal %d: stopping; requests in flight get %u s to finish", sig, cfg->shutdown_grace_s);
         code = 0;
@@ -367,7 +380,11 @@ int srv_run_cgi(const struct relay_app *app)
         goto out;
     }
     io_cgi_bind(&io, &st);
+    metrics_gauge_add(MG_THREADS, 1);
+    metrics_gauge_add(MG_BUSY, 1);
     srv_serve(&io, app, &w);
+    metrics_gauge_add(MG_BUSY, -1);
+    metrics_gauge_add(MG_THREADS, -1);
     fflush(stdout);
     io_cgi_drain(&st, (unsigned long long)app->cfg->max_body * 2);
     code = 0;

@@ -5,4 +5,5 @@ librelay_a_SOURCES += \
 	src/routes/health.c \
 	src/routes/models.c \
 	src/routes/chat.c src/routes/chat.h \
-	src/routes/chat_stream.c
+	src/routes/chat_stream.c \
+	src/routes/metrics.c

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/record.h"
 #include "http/resp.h"
 #include "http/server.h"
 #include "media/media.h"
@@ -29,6 +30,7 @@ static const struct route routes[] = {
     { "/v1/audio/transcriptions", "POST", media_audio_transcriptions },
     { "/v1/audio/translations", "POST", media_audio_translations },
     { "/v1/audio/speech", "POST", media_audio_speech },
+    { "/metrics", "GET", route_metrics },
 };
 
 /* OpenAI routes this relay does not offer: 501, not 404, so clients can tell. */
@@ -82,6 +84,7 @@ void srv_dispatch(struct relay_req *r)
         }
     }
     if (hit) {
+        record_route(hit->path, strncmp(hit->path, "/v1/", 4) == 0 ? "openai" : "none");
         hit->fn(r);
         return;
     }

@@ -9,6 +9,11 @@ int route_health(struct relay_req *r);
 int route_models_list(struct relay_req *r);
 int route_models_get(struct relay_req *r);
 int route_chat_completions(struct relay_req *r);
+/* GET /metrics (routes/metrics.c); its access rules are read from the
+ * environment by route_metrics_configure before worker threads start:
+ * 0, or -1 with a message naming the variable in err. */
+int route_metrics(struct relay_req *r);
+int route_metrics_configure(char *err, size_t errlen);
 
 /* The client's API key, or NULL after sending the 401 itself. Borrowed from
  * the request; never log it. */
