@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "check_config.h"
 #include "config.h"
 #include "core/accesslog.h"
 #include "core/cfg.h"
@@ -33,6 +34,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: 1min-relay [--listen ADDR] [--threads N]\n"
+            "       1min-relay --check-config\n"
             "       1min-relay count-tokens [--model M | --encoding E] [--ids] [FILE...]\n"
             "\n"
             "An OpenAI-compatible API in front of 1min.ai, run by a web server as a\n"
@@ -41,10 +43,12 @@ static void usage(FILE *out)
             "  -l, --listen ADDR  listen on unix:/path, host:port or [v6addr]:port\n"
             "                     instead of the socket inherited on fd 0\n"
             "  -t, --threads N    worker threads (overrides RELAY_THREADS)\n"
+            "      --check-config read the environment as a start would, print the\n"
+            "                     effective configuration and every problem; exit 0 or 1\n"
             "  -h, --help         show this help and exit\n"
             "  -V, --version      show the version and exit\n"
             "\n"
-            "Configuration comes from the environment (see README.md).\n"
+            "Configuration comes from the environment (see 1min-relay(1) and README.md).\n"
             "Exit codes: 0 stopped cleanly, 1 configuration or start-up error, 2 usage error.\n");
 }
 
@@ -55,11 +59,12 @@ int main(int argc, char **argv)
         { "threads", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
+        { "check-config", no_argument, NULL, 'C' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen_addr = NULL;
     long threads = 0;
-    int c, code = 1, listen_fd = -1;
+    int c, code = 1, listen_fd = -1, check = 0;
     char err[CFG_ERR_LEN] = "";
     struct relay_config cfg;
     struct rl_config rl_cfg;
@@ -89,6 +94,9 @@ int main(int argc, char **argv)
         case 'V':
             printf("1min-relay %s\n", PACKAGE_VERSION);
             return 0;
+        case 'C':
+            check = 1;
+            break;
         default:
             usage(stderr);
             return EXIT_USAGE;
@@ -100,6 +108,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    if (check)
+        return check_config_run(stdout);
     srv_block_signals();
     if (cfg_load(&cfg, err, sizeof err) < 0) {
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);

@@ -165,10 +165,17 @@ int metrics_open(const char *name, char *err, size_t errlen)
     return 0;
 }
 
+void metrics_default_name(char *out, size_t outlen)
+{
+    snprintf(out, outlen, "/1min-relay-metrics-%u.v%d", (unsigned)getuid(), METRICS_VERSION);
+}
+
 int metrics_configure(char *err, size_t errlen)
 {
     const char *v;
-    cfg_env_str("RELAY_METRICS_SHM", METRICS_SHM_DEFAULT, &v, err, errlen);
+    char def[64];
+    metrics_default_name(def, sizeof def);
+    cfg_env_str("RELAY_METRICS_SHM", def, &v, err, errlen);
     if (strcmp(v, "off") == 0)
         return metrics_open(NULL, err, errlen);
     size_t n = strlen(v);

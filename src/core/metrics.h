@@ -1,7 +1,7 @@
 /* metrics: host-wide counters, histograms and gauges, shown to Prometheus.
  *
  * The numbers live in one POSIX shared-memory object (RELAY_METRICS_SHM,
- * default /1min-relay-metrics.v1; "off" keeps them per process) mapped by every relay process of the host, so
+ * default /1min-relay-metrics-<uid>.v1; "off" keeps them per process) mapped by every relay process of the host, so
  * whichever process a scrape reaches (lighttpd max-procs, mod_fcgid,
  * spawn-fcgi -F, CGI) answers with the host's totals. Robust to a process
  * killed at any point:
@@ -32,10 +32,6 @@
 
 #include "core/buf.h"
 
-/* The layout version is part of the default name, so a relay of another
- * layout uses its own object instead of refusing to start. */
-#define METRICS_SHM_DEFAULT "/1min-relay-metrics.v1"
-
 enum metrics_upstream {
     MU_OK = 0,      /* a 2xx answer */
     MU_4XX,
@@ -56,6 +52,11 @@ enum metrics_gauge {
  * keep this process's numbers in private memory. Claims this process's gauge
  * slot. Returns 0, or -1 with a message naming RELAY_METRICS_SHM in err. */
 int metrics_open(const char *name, char *err, size_t errlen);
+/* The default object's name, /1min-relay-metrics-<uid>.v1, written to out:
+ * one per user (an object is mode 0600), and the layout version is part of
+ * the name, so a relay of another layout uses its own object instead of
+ * refusing to start. */
+void metrics_default_name(char *out, size_t outlen);
 /* metrics_open as configured by RELAY_METRICS_SHM: "/name" (one slash, at
  * most 200 bytes of [A-Za-z0-9._-]), or "off". */
 int metrics_configure(char *err, size_t errlen);

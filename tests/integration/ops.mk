@@ -2,9 +2,11 @@
 # (core/metrics, shm, record and accesslog have their unit test here too).
 ops_integration_tests = \
 	tests/integration/test_metrics.py \
-	tests/integration/test_accesslog.py
+	tests/integration/test_accesslog.py \
+	tests/integration/test_check_config.py \
+	tests/integration/test_manpage.py
 TESTS += $(ops_integration_tests)
-EXTRA_DIST += $(ops_integration_tests)
+EXTRA_DIST += $(ops_integration_tests) tests/integration/ops_envvars.py
 
 check_PROGRAMS += tests/unit/test_metrics
 TESTS += tests/unit/test_metrics
