@@ -12,7 +12,7 @@ EXTRA_DIST += man/1min-relay.1.in
 CLEANFILES += man/1min-relay.1
 man/1min-relay.1: $(top_srcdir)/man/1min-relay.1.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) man && \
-	$(SED) -e 's|@VERSION@|$(PACKAGE_VERSION)|g' -e 's|@docdir@|$(docdir)|g' \
+	$(SED) -e 's|%VERSION%|$(PACKAGE_VERSION)|g' -e 's|%docdir%|$(docdir)|g' \
 	  $(top_srcdir)/man/1min-relay.1.in > $@.tmp && mv $@.tmp $@
 
 dist_doc_DATA = README.md contrib/DEPLOY.md

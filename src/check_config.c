@@ -71,6 +71,7 @@ static const struct cc_item cc_items[] = {
     M("RELAY_UPLOAD_TIMEOUT", CC_UINT, upload_timeout_s),
     M("RELAY_UPLOAD_CACHE_TTL", CC_UINT, cache_ttl_s),
     M("RELAY_UPLOAD_CACHE_DIR", CC_CHARS, cache_dir),
+    E("TMPDIR", "/tmp"),
     R("RATE_LIMIT_STORE", CC_STORE, store),
     R("RATE_LIMIT_RPM", CC_U64, client.requests),
     R("RATE_LIMIT_TPM", CC_U64, client.tokens),
@@ -255,12 +256,7 @@ static void cc_print(FILE *out, const struct cc_state *st, const struct cc_item 
     }
     case CC_STORE: {
         enum rl_store_kind k = *(const enum rl_store_kind *)it->p;
-        /* the memcached server list is shown as given, minus any credentials */
-        const char *mc = env ? env : "";
-        if (k == RL_STORE_MEMCACHED && !strchr(mc, '@'))
-            cc_print_raw(out, mc);
-        else
-            fputs(k == RL_STORE_OFF ? "off" : k == RL_STORE_LOCAL ? "local" : "memcached://***", out);
+        cc_print_raw(out, k == RL_STORE_OFF ? "off" : k == RL_STORE_LOCAL ? "local" : env);
         break;
     }
     case CC_FAIL:

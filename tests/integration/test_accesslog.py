@@ -13,7 +13,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import is_, like, ok  # noqa: E402
+from relaytest.procs import RELAY_BIN, base_env, free_port, run, run_process, tmpdir, wait_until  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request  # noqa: E402
 
 KEY = "sk-accesslog-SECRET-91c4d7"
 PROMPT = "PROMPT-TEXT-never-logged-8e2f"

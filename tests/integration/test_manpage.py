@@ -34,7 +34,7 @@ def main():
     for sect in ("NAME", "SYNOPSIS", "DESCRIPTION", "MODES", "OPTIONS", "ENVIRONMENT", "METRICS", "SIGNALS",
                  "EXIT STATUS", "FILES", "EXAMPLES", "SEE ALSO"):
         ok(re.search(r"^%s$" % sect, out, re.M), "section %s" % sect)
-    ok("@VERSION@" not in out and "@docdir@" not in out, "the placeholders are filled in")
+    ok("%VERSION%" not in out and "%docdir%" not in out, "the placeholders are filled in")
 
     src = open(PAGE, encoding="utf-8").read()
     env_part = src[src.index(".SH ENVIRONMENT"):src.index(".SH METRICS")]

@@ -7,13 +7,18 @@ requests sent, whichever process answered each scrape."""
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import check_error, diag, is_, like, ok  # noqa: E402
+from relaytest.procs import (HarnessError, base_env, can_connect, free_port, read_file, run,  # noqa: E402
+                             run_process, spawn, stop_process, tmpdir, wait_until, watch_log)
+from relaytest.servers import LIGHTTPD_FRAGMENT, relay_env, start_lighttpd, start_mock  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, http_raw, request  # noqa: E402
 
 KEY = "sk-metrics-SECRET-5b1e"
 SHM_NAMES = []
