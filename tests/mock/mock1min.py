@@ -310,6 +310,101 @@ def fill_key(text, key):
     return text.replace("{{API_KEY}}", key)
 
 
+# ---------------------------------------------------------------------------
+# Contract-following model (docs/tools.md §1): answers the way a model that
+# follows the relay's emulation contract would, so tool loops, structured
+# output and cuts can be tested end to end. Triggered by what the prompt
+# holds, as a real model would be:
+#   - a tool section ("# Tools" in the opening System block) and the last
+#     block is not a Tool: result: a <tool_call> block for the named tool (or
+#     the first one), every string property of its schema set to the last
+#     Human text ([[mock:tool-fence]] wraps the JSON in a code fence inside
+#     the tags, [[mock:tool-calls=N]] makes N calls, [[mock:tool-prose]] adds
+#     a sentence after the blocks);
+#   - a tool section and the last block is a Tool: result: plain text,
+#     "The tool said: " + the result;
+#   - the JSON instruction ("Answer with a single valid JSON"): a sentence
+#     and a ```json fence around {"answer": <last Human text>};
+#   - [[mock:long=N]]: N words "w1 w2 ... wN" (with [[mock:slow=ms]] paced);
+#   - [[mock:say=TEXT]]: exactly TEXT (\\n in it becomes a newline).
+# Everything else keeps the echo answer.
+
+TOOLS_HEAD = "# Tools\n\nYou can call these tools"
+BLOCK_RE = re.compile(r"(?:^|\n\n)(System|Human|Assistant|Tool): ")
+
+
+def contract_tools(prompt):
+    """The tool objects listed in the prompt's tool section (or [])."""
+    at = prompt.find(TOOLS_HEAD)
+    if at < 0:
+        return []
+    tools = []
+    for line in prompt[at:].split("\n")[1:]:
+        if line.startswith("{"):
+            try:
+                tools.append(json.loads(line))
+            except ValueError:
+                pass
+        elif tools and not line.strip():
+            break
+    return tools
+
+
+def contract_last_block(prompt):
+    """(label, text) of the prompt's last labelled block."""
+    last = None
+    for m in BLOCK_RE.finditer(prompt):
+        last = m
+    if last is None:
+        return None, prompt
+    return last.group(1), prompt[last.end():].rstrip("\n")
+
+
+def contract_arguments(tool, text):
+    props = ((tool.get("parameters") or {}).get("properties") or {})
+    args = {}
+    for name, schema in props.items():
+        kind = (schema or {}).get("type")
+        if kind == "string":
+            args[name] = text
+        elif kind in ("number", "integer"):
+            args[name] = 1
+        elif kind == "boolean":
+            args[name] = True
+    return args
+
+
+def contract_answer(prompt, mk):
+    """The contract model's answer text, or None for the echo answer."""
+    if "say" in mk:
+        return str(mk["say"]).replace("\\n", "\n")
+    if "long" in mk:
+        return " ".join("w%d" % i for i in range(1, int(mk["long"]) + 1))
+    human = answer_for(prompt)[len("Echo: "):]
+    tools = contract_tools(prompt)
+    label, last = contract_last_block(prompt)
+    if tools and label == "Tool":
+        result = last.split(": ", 1)[1] if ": " in last else last
+        return "The tool said: " + result
+    if tools:
+        named = re.search(r'You must call the tool "([^"]+)"', prompt)
+        tool = next((t for t in tools if named and t.get("name") == named.group(1)), tools[0])
+        blocks = []
+        for _ in range(int(mk.get("tool-calls", 1))):
+            body = json.dumps({"name": tool["name"], "arguments": contract_arguments(tool, human)},
+                              ensure_ascii=False)
+            if "tool-fence" in mk:
+                body = "\n```json\n" + body + "\n```\n"
+            blocks.append("<tool_call>" + body + "</tool_call>")
+        text = "I will call %s.\n" % tool["name"] + "\n".join(blocks)
+        if "tool-prose" in mk:
+            text += "\nI hope this helps."
+        return text
+    if "Answer with a single valid JSON" in prompt:
+        return "Here is the JSON:\n```json\n" + json.dumps({"answer": human}, ensure_ascii=False) + "\n```"
+    return None
+
+
 class ClientGone(Exception):
     """The relay closed its connection while we were answering."""
 
@@ -686,7 +781,9 @@ class Handler(BaseHTTPRequestHandler):
         if "status" in mk:
             return self._marker_error(entry, mk)
 
-        text = answer_for(prompt)
+        text = contract_answer(prompt, mk)
+        if text is None:
+            text = answer_for(prompt)
         if "failed-record" in mk:
             text = ""
         pieces = split_pieces(text)
