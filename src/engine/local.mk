@@ -18,3 +18,15 @@ tests_bench_emul_bench_LDADD = librelay.a $(DEPS_LIBS)
 bench-emul: tests/bench/emul-bench$(EXEEXT)
 	./tests/bench/emul-bench$(EXEEXT)
 bench: bench-emul
+
+# libFuzzer target (configure CC=clang --enable-fuzzing): the parser and the
+# stop matcher, whole against split.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_toolparse
+tests_fuzz_fuzz_toolparse_SOURCES = tests/fuzz/fuzz_toolparse.c src/engine/toolparse.c src/engine/stopmatch.c \
+	src/engine/jsonx.c src/core/buf.c src/core/text.c src/core/rand.c src/core/log.c
+tests_fuzz_fuzz_toolparse_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_toolparse_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_toolparse_LDADD = $(JSONC_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/toolparse tests/fuzz/toolparse.dict
