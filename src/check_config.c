@@ -7,9 +7,9 @@
 #include "core/accesslog.h"
 #include "core/cfg.h"
 #include "core/metrics.h"
-#include "media/media.h"
+#include "onemin/media.h"
 #include "ratelimit/rl.h"
-#include "routes/routes.h"
+#include "api/api.h"
 
 extern char **environ;
 

@@ -22,11 +22,11 @@
 #include "core/metrics.h"
 #include "http/req.h"
 #include "http/server.h"
-#include "media/media.h"
+#include "onemin/media.h"
 #include "ratelimit/rl.h"
-#include "routes/routes.h"
+#include "api/api.h"
 #include "tokenizer/tok.h"
-#include "upstream/catalog.h"
+#include "onemin/catalog.h"
 
 enum { EXIT_USAGE = 2 };
 

@@ -38,3 +38,7 @@ EXTRA_DIST += \
 	tests/sdk/package.json \
 	tests/sdk/package-lock.json \
 	tests/sdk/sdk_chat.mjs
+
+# The layering of src/: no file includes a header from a layer above its own.
+TESTS += tests/lint/check_layers.sh
+EXTRA_DIST += tests/lint/check_layers.sh

@@ -42,6 +42,13 @@ int err_set_redacted(struct relay_err *e, int status, const char *type, const ch
                      const char *param, const char *prefix, const char *text, size_t len,
                      const char *secret);
 
+/* Copy src[0..n) into dst (dstlen bytes with the NUL) with every occurrence
+ * of secret (when at least 4 bytes long) replaced by "***", cutting what does
+ * not fit between characters, never inside a mask or a secret. Returns the
+ * length written. The building block of err_set_redacted, for code that must
+ * clean untrusted text before it cuts it (onemin/uperr). */
+size_t err_redact(char *dst, size_t dstlen, const char *src, size_t n, const char *secret);
+
 /* 500, "Out of memory". Returns -1. */
 int err_oom(struct relay_err *e);
 

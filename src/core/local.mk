@@ -1,4 +1,4 @@
-# core: buffers, logging, configuration
+# core: buffers, logging, configuration, text, the error value, addresses
 librelay_a_SOURCES += \
 	src/core/buf.c src/core/buf.h \
 	src/core/cfg.c src/core/cfg.h \
@@ -12,3 +12,7 @@ librelay_a_SOURCES += \
 	src/core/metrics.c src/core/metrics.h \
 	src/core/record.c src/core/record.h \
 	src/core/accesslog.c src/core/accesslog.h
+librelay_a_SOURCES += \
+	src/core/err.c src/core/err.h \
+	src/core/cidr.c src/core/cidr.h \
+	src/core/netcheck.c src/core/netcheck.h

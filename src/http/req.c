@@ -8,7 +8,6 @@
 
 #include "core/log.h"
 #include "core/rand.h"
-#include "http/resp.h"
 
 #define REQ_HEADERS_MAX 8192
 #define REQ_READ_CHUNK 65536
@@ -133,7 +132,7 @@ const char *req_api_key(struct relay_req *r, size_t *len)
     return NULL;
 }
 
-int req_read_body(struct relay_req *r, size_t max, struct buf *out)
+int req_read_body(struct relay_req *r, size_t max, struct buf *out, struct relay_err *e)
 {
     const char *cl = io_param(r->io, "CONTENT_LENGTH");
     unsigned long long declared = 0;
@@ -142,7 +141,7 @@ int req_read_body(struct relay_req *r, size_t max, struct buf *out)
         char *end;
         declared = strtoull(cl, &end, 10);
         if (*end || cl[0] == '-')
-            return resp_error(r, 400, NULL, NULL, NULL, "Invalid Content-Length header"), -1;
+            return err_set(e, 400, NULL, NULL, NULL, "Invalid Content-Length header");
         have_length = 1;
         if (declared > max)
             goto too_large;
@@ -152,7 +151,7 @@ int req_read_body(struct relay_req *r, size_t max, struct buf *out)
     for (;;) {
         ssize_t got = io_read(r->io, chunk, sizeof chunk);
         if (got < 0)
-            return resp_error(r, 400, NULL, NULL, NULL, "Could not read the request body"), -1;
+            return err_set(e, 400, NULL, NULL, NULL, "Could not read the request body");
         if (got == 0)
             break;
         if (buf_append(out, chunk, (size_t)got) < 0)
@@ -161,12 +160,11 @@ int req_read_body(struct relay_req *r, size_t max, struct buf *out)
             break;
     }
     if (have_length && out->len != declared)
-        return resp_error(r, 400, NULL, NULL, NULL,
-                          "The request body is shorter than its Content-Length (%zu of %llu bytes)",
-                          out->len, declared), -1;
+        return err_set(e, 400, NULL, NULL, NULL,
+                       "The request body is shorter than its Content-Length (%zu of %llu bytes)",
+                       out->len, declared);
     return 0;
 too_large:
-    resp_error(r, 413, NULL, "request_too_large", NULL,
-               "Request body too large: the limit is %zu bytes", max);
-    return -1;
+    return err_set(e, 413, NULL, "request_too_large", NULL,
+                   "Request body too large: the limit is %zu bytes", max);
 }

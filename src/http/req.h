@@ -13,16 +13,17 @@
 
 #include "core/buf.h"
 #include "core/cfg.h"
+#include "core/err.h"
 #include "core/record.h"
 #include "http/io.h"
 
 #define REQ_PATH_MAX 2048
 #define REQ_ID_LEN 40
 
-struct catalog;     /* upstream/catalog.h */
+struct catalog;     /* onemin/catalog.h */
 struct rl;          /* ratelimit/rl.h */
 struct rl_thread;   /* ratelimit/rl.h */
-struct media_config; /* media/media.h */
+struct media_config; /* onemin/media.h */
 
 struct relay_app {
     const struct relay_config *cfg;
@@ -68,8 +69,8 @@ const char *req_api_key(struct relay_req *r, size_t *len);
 const char *req_header(struct relay_req *r, const char *http_name);
 
 /* Read the whole body into out, allowing at most max bytes. Returns 0, or -1
- * after sending the error response itself (413 for too large, 400 when the
- * body is cut short). out must be buf_init'ed; the caller frees it. */
-int req_read_body(struct relay_req *r, size_t max, struct buf *out);
+ * with e filled (413 for too large, 400 when the body is cut short); nothing
+ * is sent. out must be buf_init'ed; the caller frees it. */
+int req_read_body(struct relay_req *r, size_t max, struct buf *out, struct relay_err *e);
 
 #endif

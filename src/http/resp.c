@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -145,20 +146,6 @@ int resp_json(struct relay_req *r, int status, struct json_object *obj)
     return resp_send(r, status, "application/json", s, len);
 }
 
-static const char *resp_default_type(int status)
-{
-    switch (status) {
-    case 401: case 400: case 404: case 405: case 409: case 413: case 415: case 422: case 501:
-        return "invalid_request_error";
-    case 403: return "permission_error";
-    case 408: case 504: return "timeout_error";
-    case 429: return "rate_limit_error";
-    case 502: return "upstream_error";
-    case 503: return "service_unavailable";
-    default:  return status >= 500 ? "server_error" : "invalid_request_error";
-    }
-}
-
 int resp_error(struct relay_req *r, int status, const char *type, const char *code,
                const char *param, const char *fmt, ...)
 {
@@ -178,7 +165,8 @@ int resp_error(struct relay_req *r, int status, const char *type, const char *co
         return -1;
     }
     json_object_object_add(err, "message", json_object_new_string(msg));
-    json_object_object_add(err, "type", json_object_new_string(type ? type : resp_default_type(status)));
+    struct relay_err status_only = { .status = status };
+    json_object_object_add(err, "type", json_object_new_string(type ? type : err_type(&status_only)));
     json_object_object_add(err, "param", param ? json_object_new_string(param) : NULL);
     json_object_object_add(err, "code", code ? json_object_new_string(code) : NULL);
     json_object_object_add(root, "error", err);

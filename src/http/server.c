@@ -21,7 +21,7 @@
 #include "http/io_fcgi.h"
 #include "http/resp.h"
 #include "ratelimit/rl.h"
-#include "upstream/client.h"
+#include "onemin/client.h"
 
 #define SRV_BACKLOG 1024
 #define SRV_STACK_SIZE (1024 * 1024)
@@ -163,7 +163,7 @@ void srv_block_signals(void)
 /* Per-thread resources; returns 0 or -1. */
 static int srv_worker_open(struct worker *w, const struct relay_app *app)
 {
-    w->curl = up_handle_new();
+    w->curl = client_handle_new();
     if (!w->curl)
         return -1;
     /* NULL on failure is tolerated: the limiter then uses its fallback. */
@@ -174,7 +174,7 @@ static int srv_worker_open(struct worker *w, const struct relay_app *app)
 static void srv_worker_close(struct worker *w)
 {
     rl_thread_free(w->rl);
-    up_handle_free(w->curl);
+    client_handle_free(w->curl);
     w->rl = NULL;
     w->curl = NULL;
 }

@@ -13,7 +13,7 @@
 #include "http/req.h"
 
 /* Serve one request of r (a route lookup and its handler). Provided by
- * routes/router.c; the server calls it for every request. */
+ * api/router.c (a forwarder to api_dispatch); the server calls it for every request. */
 void srv_dispatch(struct relay_req *r);
 
 /* Open a listening socket for "unix:/path", "host:port", "[v6addr]:port".

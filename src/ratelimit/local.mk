@@ -1,7 +1,6 @@
 # ratelimit module build fragment: the limiter, its unit tests and benchmark
 librelay_a_SOURCES += \
 	src/ratelimit/rl.c src/ratelimit/rl.h \
-	src/ratelimit/rl_http.c \
 	src/ratelimit/rl_config.c \
 	src/ratelimit/rl_client.c src/ratelimit/rl_client.h \
 	src/ratelimit/rl_mc.c src/ratelimit/rl_mc.h \

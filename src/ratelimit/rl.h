@@ -32,7 +32,6 @@
 #define RL_NAME_MAX 200
 #define RL_PREFIX_MAX 64
 
-struct relay_req;
 struct memcached_st;
 
 enum rl_store_kind { RL_STORE_OFF, RL_STORE_LOCAL, RL_STORE_MEMCACHED };
@@ -43,7 +42,7 @@ struct rl_config {
     const char *memcached_servers;     /* after "memcached://"; borrowed from the environment */
     struct rl_limits client;           /* RATE_LIMIT_RPM, RATE_LIMIT_TPM */
     struct rl_limits key;              /* RATE_LIMIT_KEY_RPM, RATE_LIMIT_KEY_TPM (0 = off) */
-    struct rl_cidr trusted[RL_MAX_TRUSTED];  /* RATE_LIMIT_TRUSTED_PROXIES */
+    struct cidr trusted[RL_MAX_TRUSTED];  /* RATE_LIMIT_TRUSTED_PROXIES */
     size_t ntrusted;
     enum rl_fail_mode fail;            /* RATE_LIMIT_FAIL */
     unsigned timeout_ms;               /* RATE_LIMIT_TIMEOUT_MS */
@@ -85,25 +84,13 @@ struct rl_ticket {
     uint8_t key[RL_ID_LEN];
 };
 
-/* Admit one request of r (client = REMOTE_ADDR, or X-Forwarded-For when the
- * peer is in RATE_LIMIT_TRUSTED_PROXIES; plus the API key's hash when per-key
- * limits are set) costing `tokens`. Returns 0 when admitted (the x-ratelimit-*
- * headers are already added to r with resp_add_header) or -1 after sending the
- * 429 (or the 503 of RATE_LIMIT_FAIL=closed) itself. With r->app->rl == NULL it
- * returns 0 at once and adds nothing. t is always initialised. */
-int rl_admit(struct relay_req *r, const char *api_key, size_t key_len, uint64_t tokens,
-             struct rl_ticket *t);
-
-/* Add tokens spent after admission (the completion), also when the client
- * cancelled. Does nothing for an inactive ticket or 0 tokens. */
-void rl_charge(struct relay_req *r, const struct rl_ticket *t, uint64_t tokens);
-
 /* The configured fixed token cost of an image request and an audio request
  * (0 for a NULL rl). */
 uint64_t rl_image_cost(const struct rl *rl);
 uint64_t rl_audio_cost(const struct rl *rl);
 
-/* ---- The same without HTTP: used by rl_admit, the tests and the benchmark. */
+/* ---- The decision: rl_check judges, the api layer (api/admit) turns the
+ * result into headers and errors. */
 
 enum rl_outcome {
     RL_ADMITTED,

@@ -65,7 +65,7 @@ static int rl_load_trusted(struct rl_config *c, char *err, size_t errlen)
                 snprintf(err, errlen, "RATE_LIMIT_TRUSTED_PROXIES: at most %d entries", RL_MAX_TRUSTED);
                 return -1;
             }
-            if (rl_cidr_parse(a, (size_t)(b - a), &c->trusted[c->ntrusted]) != 0) {
+            if (cidr_parse(a, (size_t)(b - a), &c->trusted[c->ntrusted]) != 0) {
                 snprintf(err, errlen, "RATE_LIMIT_TRUSTED_PROXIES: '%.*s' is not an IP address "
                          "or CIDR block (like 10.0.0.0/8 or ::1)", (int)(b - a > 64 ? 64 : b - a), a);
                 return -1;

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "media/b64.h"
-#include "media/dataurl.h"
-#include "media/sniff.h"
+#include "codec/b64.h"
+#include "codec/dataurl.h"
+#include "codec/sniff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "media/multipart.h"
+#include "codec/multipart.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct mp_form form;
+    static struct multipart_form form;
     char ctype[256];
     const uint8_t *nl = memchr(data, '\n', size < sizeof ctype ? size : sizeof ctype - 1);
     size_t clen = nl ? (size_t)(nl - data) : 0;
@@ -26,12 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         return 0;
     memcpy(copy, body, blen);
-    if (mp_parse(ctype, copy, blen, &form) == MP_OK) {
+    if (multipart_parse(ctype, copy, blen, &form) == MULTIPART_OK) {
         for (size_t i = 0; i < form.count; i++) {
-            const struct mp_part *p = &form.parts[i];
+            const struct multipart_part *p = &form.parts[i];
             if (p->data < copy || p->data + p->len > copy + blen || !p->name[0])
                 abort();
-            if (mp_find(&form, p->name) == NULL)
+            if (multipart_find(&form, p->name) == NULL)
                 abort();
         }
     }

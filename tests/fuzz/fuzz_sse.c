@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "upstream/sse.h"
+#include "onemin/sse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* libFuzzer target: everything that reads untrusted JSON from 1min.ai or a
- * client without a socket: uperr_extract / uperr_from_reply (any bytes),
+ * client without a socket: uperr_extract / uperr_from_reply / uperr_record (any bytes),
  * prompt_build (a messages array, or an object holding one), and the aiRecord
  * and usage readers. Extracted error text must always be clean: valid UTF-8,
  * no control characters, within its bound.
@@ -12,27 +12,12 @@
 #include <json-c/json.h>
 
 #include "core/buf.h"
-#include "http/resp.h"
-#include "translate/airecord.h"
-#include "translate/chatmap.h"
-#include "translate/prompt.h"
-#include "upstream/errors.h"
+#include "onemin/airec.h"
+#include "onemin/chatmap.h"
+#include "api/prompt.h"
+#include "onemin/uperr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* errors.c's uperr_send calls into the response layer, which is not built here. */
-int resp_add_header(struct relay_req *r, const char *name, const char *value)
-{
-    (void)r; (void)name; (void)value;
-    return 0;
-}
-
-int resp_error(struct relay_req *r, int status, const char *type, const char *code,
-               const char *param, const char *fmt, ...)
-{
-    (void)r; (void)status; (void)type; (void)code; (void)param; (void)fmt;
-    return 0;
-}
 
 static void check_clean(const char *s, size_t max)
 {
@@ -64,22 +49,21 @@ static void fuzz_errors(const char *body, size_t size)
 {
     static const long statuses[] = { 400, 401, 403, 404, 406, 422, 429, 500, 503, 200 };
     char msg[UPERR_MSG_MAX], code[64];
-    uperr_extract(body, size, msg, sizeof(msg), code, sizeof(code));
+    uperr_extract(body, size, msg, sizeof(msg), code, sizeof(code), NULL);
     check_clean(msg, 500);
     check_clean(code, sizeof(code) - 1);
 
-    struct up_reply rep;
-    struct up_error e;
+    struct client_reply rep;
+    struct relay_err e;
     memset(&rep, 0, sizeof(rep));
     buf_init(&rep.body, 1 << 20);
     if (buf_append(&rep.body, body, size) == 0) {
         rep.status = statuses[size % (sizeof(statuses) / sizeof(statuses[0]))];
-        uperr_from_reply(UP_OK, &rep, &e);
-        check_clean(e.message, sizeof(e.message) - 1);
-        if (e.status < 400 || e.status > 599 || !e.type[0])
+        uperr_from_reply(&e, CLIENT_OK, &rep, NULL, "fuzz-secret-key");
+        check_clean(e.message, UPERR_MSG_MAX - 1);
+        if (e.status < 400 || e.status > 599 || !e.type[0] || strstr(e.message, "fuzz-secret-key") ||
+            strstr(e.code, "fuzz-secret-key"))
             abort();
-        uperr_redact(&e, "fuzz-secret-key");
-        uperr_send(NULL, &e, &rep);
     }
     buf_free(&rep.body);
 }
@@ -106,9 +90,14 @@ static void fuzz_json(const char *body, size_t size)
     buf_free(&out);
 
     struct json_object *rec = airec_get(root);
-    char msg[256];
+    struct buf msg;
+    struct relay_err e;
     long long p, c, t;
-    (void)airec_failed(rec, msg, sizeof(msg));
+    buf_init(&msg, 1 << 16);
+    (void)airec_failed(rec, &msg);
+    buf_free(&msg);
+    if (rec && uperr_record(&e, rec, "fuzz-secret-key") < 0 && strstr(e.message, "fuzz-secret-key"))
+        abort();
     size_t n = airec_result_count(rec);
     for (size_t i = 0; i <= n; i++)
         (void)airec_result_string(rec, i);

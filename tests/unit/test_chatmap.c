@@ -2,7 +2,7 @@
 #include <json-c/json.h>
 
 #include "tap.h"
-#include "translate/chatmap.h"
+#include "onemin/chatmap.h"
 
 static void test_finish(void)
 {

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "media/b64.h"
-#include "media/dataurl.h"
+#include "codec/b64.h"
+#include "codec/dataurl.h"
 #include "tap.h"
 
 /* "data:<type>;base64," + base64(bytes) */

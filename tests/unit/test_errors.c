@@ -1,40 +1,12 @@
-/* test_errors: every upstream error body shape of docs/upstream §8 becomes a
- * clean message and code; statuses map as issue 2 §5 says; uperr_send passes
- * Retry-After on and hands the error to resp_error. */
+/* test_errors: every upstream error body shape (docs/upstream-api.md) becomes
+ * a clean message and code; statuses map to the client's; Retry-After is
+ * passed on; the client's key is masked before anything is cut. */
 #include <stdlib.h>
 
 #include "tap.h"
-#include "http/resp.h"
-#include "upstream/errors.h"
+#include <json-c/json.h>
 
-/* Link seam: uperr_send's two calls into the response layer are caught here
- * (these definitions win over librelay.a's resp.o, which is then not linked). */
-static char seen_header[128], seen_type[64], seen_code[64], seen_message[1024];
-static int seen_status, seen_headers, seen_code_null;
-
-int resp_add_header(struct relay_req *r, const char *name, const char *value)
-{
-    (void)r;
-    seen_headers++;
-    snprintf(seen_header, sizeof(seen_header), "%s: %s", name, value);
-    return 0;
-}
-
-int resp_error(struct relay_req *r, int status, const char *type, const char *code,
-               const char *param, const char *fmt, ...)
-{
-    va_list ap;
-    (void)r;
-    (void)param;
-    seen_status = status;
-    snprintf(seen_type, sizeof(seen_type), "%s", type ? type : "(null)");
-    seen_code_null = code == NULL;
-    snprintf(seen_code, sizeof(seen_code), "%s", code ? code : "");
-    va_start(ap, fmt);
-    vsnprintf(seen_message, sizeof(seen_message), fmt, ap);
-    va_end(ap);
-    return 0;
-}
+#include "onemin/uperr.h"
 
 /* Valid UTF-8 (no overlongs, surrogates or values past U+10FFFF), no control
  * characters, no leading/trailing/double spaces, at most max bytes. */
@@ -72,7 +44,7 @@ static int is_clean(const char *s, size_t max)
 
 static void extract(const char *body, size_t len, char *msg, char *code)
 {
-    uperr_extract(body, len, msg, UPERR_MSG_MAX, code, 64);
+    uperr_extract(body, len, msg, UPERR_MSG_MAX, code, 64, NULL);
 }
 
 static void expect(const char *body, const char *want_msg, const char *want_code, const char *name)
@@ -210,133 +182,166 @@ static void test_raw_bodies(void)
 
     /* a small caller buffer */
     char small[8];
-    uperr_extract("{\"message\": \"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\"}", 26, small, sizeof(small), code, 4);
+    uperr_extract("{\"message\": \"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\"}", 26, small, sizeof(small), code, 4, NULL);
     is_str(small, "\xC3\xA9\xC3\xA9\xC3\xA9", "a small message buffer is cut between characters");
-    uperr_extract("{\"errorCode\": \"ABCDEFG\"}", 24, small, sizeof(small), code, 4);
+    uperr_extract("{\"errorCode\": \"ABCDEFG\"}", 24, small, sizeof(small), code, 4, NULL);
     is_str(code, "ABC", "a small code buffer is cut");
 }
 
-static struct up_error map(enum up_rc rc, long status, const char *body, const char *retry_after)
+static struct relay_err map_key(enum client_rc rc, long status, const char *body, const char *retry_after,
+                               const char *key)
 {
-    struct up_reply rep;
-    struct up_error e;
+    struct client_reply rep;
+    struct relay_err e;
     memset(&rep, 0, sizeof(rep));
     buf_init(&rep.body, 1 << 20);
     rep.status = status;
     if (body)
         buf_puts(&rep.body, body);
     snprintf(rep.retry_after, sizeof(rep.retry_after), "%s", retry_after ? retry_after : "");
-    uperr_from_reply(rc, &rep, &e);
-    seen_headers = 0;
-    seen_header[0] = '\0';
-    uperr_send(NULL, &e, &rep);
+    is_int(uperr_from_reply(&e, rc, &rep, NULL, key), -1, "uperr_from_reply returns -1");
     buf_free(&rep.body);
     return e;
 }
 
-static void expect_map(enum up_rc rc, long status, const char *body, int want_status, const char *want_type,
+static struct relay_err map(enum client_rc rc, long status, const char *body, const char *retry_after)
+{
+    return map_key(rc, status, body, retry_after, NULL);
+}
+
+static void expect_map(enum client_rc rc, long status, const char *body, int want_status, const char *want_type,
                        const char *want_code, const char *want_msg, const char *name)
 {
-    struct up_error e = map(rc, status, body, NULL);
+    struct relay_err e = map(rc, status, body, NULL);
     is_int(e.status, want_status, "%s: status", name);
     is_str(e.type, want_type, "%s: type", name);
     is_str(e.code, want_code, "%s: code", name);
     is_str(e.message, want_msg, "%s: message", name);
-    ok(seen_status == want_status && strcmp(seen_type, want_type) == 0 && strcmp(seen_message, want_msg) == 0 &&
-       seen_code_null == (want_code[0] == '\0') && strcmp(seen_code, want_code) == 0,
-       "%s: sent through resp_error as is (code null when empty)", name);
 }
 
 static void test_status_map(void)
 {
-    expect_map(UP_OK, 400, "{\"errorCode\":\"UNSUPPORTED_MODEL\",\"message\":\"Model x is not supported\"}",
+    expect_map(CLIENT_OK, 400, "{\"errorCode\":\"UNSUPPORTED_MODEL\",\"message\":\"Model x is not supported\"}",
                400, "invalid_request_error", "UNSUPPORTED_MODEL", "1min.ai rejected the request: Model x is not supported",
                "400 kept with message and code");
-    expect_map(UP_OK, 401, "{\"success\":false,\"error\":{\"code\":\"UNAUTHORIZED\",\"message\":\"Invalid API key\"}}",
+    expect_map(CLIENT_OK, 401, "{\"success\":false,\"error\":{\"code\":\"UNAUTHORIZED\",\"message\":\"Invalid API key\"}}",
                401, "invalid_request_error", "UNAUTHORIZED", "1min.ai rejected the API key: Invalid API key",
                "401 with the upstream code");
-    expect_map(UP_OK, 401, "", 401, "invalid_request_error", "invalid_api_key",
+    expect_map(CLIENT_OK, 401, "", 401, "invalid_request_error", "invalid_api_key",
                "1min.ai rejected the API key (no error message).", "401 without a body");
-    expect_map(UP_OK, 403, "<html><head><title>Just a moment...</title></head></html>", 403, "permission_error", "",
+    expect_map(CLIENT_OK, 403, "<html><head><title>Just a moment...</title></head></html>", 403, "permission_error", "",
                "1min.ai denied access: Just a moment...", "403 Cloudflare page");
-    expect_map(UP_OK, 404, "{\"message\":\"Not found\"}", 404, "invalid_request_error", "",
+    expect_map(CLIENT_OK, 404, "{\"message\":\"Not found\"}", 404, "invalid_request_error", "",
                "1min.ai answered Not Found: Not found", "404 kept");
-    expect_map(UP_OK, 422, "{\"error\":{\"code\":\"PROMPT_OBJECT_VALIDATION_FAILED\",\"message\":\"Invalid prompt object\"}}",
+    expect_map(CLIENT_OK, 422, "{\"error\":{\"code\":\"PROMPT_OBJECT_VALIDATION_FAILED\",\"message\":\"Invalid prompt object\"}}",
                422, "invalid_request_error", "PROMPT_OBJECT_VALIDATION_FAILED",
                "1min.ai could not process the request: Invalid prompt object", "422 kept");
-    expect_map(UP_OK, 429, "{\"error\":{\"code\":\"RATE_LIMITED\",\"message\":\"Too many requests\"}}",
+    expect_map(CLIENT_OK, 429, "{\"error\":{\"code\":\"RATE_LIMITED\",\"message\":\"Too many requests\"}}",
                429, "requests", "RATE_LIMITED", "1min.ai's rate limit was reached: Too many requests",
                "429 with the upstream code");
-    expect_map(UP_OK, 429, "slow down", 429, "requests", "rate_limit_exceeded",
+    expect_map(CLIENT_OK, 429, "slow down", 429, "requests", "rate_limit_exceeded",
                "1min.ai's rate limit was reached: slow down", "429 without a code");
-    expect_map(UP_OK, 406, "{\"message\":\"Unknown error (code: 406)\"}", 400, "invalid_request_error", "",
+    expect_map(CLIENT_OK, 406, "{\"message\":\"Unknown error (code: 406)\"}", 400, "invalid_request_error", "",
                "1min.ai answered HTTP 406: Unknown error (code: 406)", "other 4xx become 400");
-    expect_map(UP_OK, 413, "", 400, "invalid_request_error", "",
+    expect_map(CLIENT_OK, 413, "", 400, "invalid_request_error", "",
                "1min.ai answered HTTP 413 (no error message).", "413 from upstream becomes 400");
-    expect_map(UP_OK, 500, "{\"errorCode\":\"INTERNAL\",\"message\":\"boom\"}", 502, "upstream_error", "bad_gateway",
+    expect_map(CLIENT_OK, 500, "{\"errorCode\":\"INTERNAL\",\"message\":\"boom\"}", 502, "upstream_error", "bad_gateway",
                "1min.ai failed with HTTP 500: boom", "500 becomes 502");
-    expect_map(UP_OK, 503, "<html><body>Service Unavailable</body></html>", 502, "upstream_error", "bad_gateway",
+    expect_map(CLIENT_OK, 503, "<html><body>Service Unavailable</body></html>", 502, "upstream_error", "bad_gateway",
                "1min.ai failed with HTTP 503: <html><body>Service Unavailable</body></html>", "503 HTML becomes 502");
-    expect_map(UP_OK, 200, "not json", 502, "upstream_error", "bad_gateway",
+    expect_map(CLIENT_OK, 200, "not json", 502, "upstream_error", "bad_gateway",
                "1min.ai gave an unexpected answer (HTTP 200): not json", "a 200 given to the error path: 502");
-    expect_map(UP_ERR_CONNECT, 0, NULL, 502, "upstream_error", "bad_gateway",
+    expect_map(CLIENT_ERR_CONNECT, 0, NULL, 502, "upstream_error", "bad_gateway",
                "Could not reach 1min.ai (the connection failed).", "connect failure: 502");
-    expect_map(UP_ERR_TOO_BIG, 200, NULL, 502, "upstream_error", "bad_gateway",
+    expect_map(CLIENT_ERR_TOO_BIG, 200, NULL, 502, "upstream_error", "bad_gateway",
                "1min.ai's answer was larger than the relay accepts.", "too big: 502");
-    expect_map(UP_ERR_TIMEOUT, 0, NULL, 504, "timeout_error", "", "1min.ai did not answer in time.", "timeout: 504");
-    expect_map(UP_ERR_INTERNAL, 0, NULL, 500, "server_error", "", "The relay failed while calling 1min.ai.",
+    expect_map(CLIENT_ERR_TIMEOUT, 0, NULL, 504, "timeout_error", "", "1min.ai did not answer in time.", "timeout: 504");
+    expect_map(CLIENT_ERR_INTERNAL, 0, NULL, 500, "server_error", "", "The relay failed while calling 1min.ai.",
                "internal: 500");
 
-    struct up_error e;
-    uperr_from_reply(UP_ERR_CONNECT, NULL, &e);
+    struct relay_err e;
+    uperr_from_reply(&e, CLIENT_ERR_CONNECT, NULL, NULL, NULL);
     is_int(e.status, 502, "a NULL reply is accepted for transport errors");
-    uperr_from_reply(UP_OK, NULL, &e);
-    is_int(e.status, 502, "...and for UP_OK (no answer: 502)");
+    uperr_from_reply(&e, CLIENT_OK, NULL, NULL, NULL);
+    is_int(e.status, 502, "...and for CLIENT_OK (no answer: 502)");
 
     /* every message is clean and fits */
     char body[2048];
     memset(body, '\x01', sizeof(body) - 1);
     body[sizeof(body) - 1] = '\0';
     memcpy(body, "\xFF\xFE", 2);
-    e = map(UP_OK, 400, body, NULL);
+    e = map(CLIENT_OK, 400, body, NULL);
     ok(is_clean(e.message, UPERR_MSG_MAX - 1), "binary garbage body: clean message '%s'", e.message);
     memset(body, 'a', sizeof(body) - 1);
-    e = map(UP_OK, 502, body, NULL);
+    e = map(CLIENT_OK, 502, body, NULL);
     ok(is_clean(e.message, UPERR_MSG_MAX - 1) && strlen(e.message) == UPERR_MSG_MAX - 1,
        "long body: message fills the buffer and stays clean");
 }
 
 static void test_retry_after(void)
 {
-    map(UP_OK, 429, "{}", "20");
-    is_int(seen_headers, 1, "Retry-After passed on");
-    is_str(seen_header, "Retry-After: 20", "...with its value");
-    map(UP_OK, 429, "{}", " 7 ");
-    is_str(seen_header, "Retry-After: 7", "surrounding spaces trimmed");
-    map(UP_OK, 429, "{}", "Wed, 21 Oct 2026 07:28:00 GMT");
-    is_int(seen_headers, 0, "an HTTP-date Retry-After is not passed on (digits only)");
-    map(UP_OK, 429, "{}", "5\r\nX-Evil: 1");
-    is_int(seen_headers, 0, "a value with CR/LF is not passed on");
-    map(UP_OK, 429, "{}", "12345678901");
-    is_int(seen_headers, 0, "an absurdly long number is not passed on");
-    map(UP_OK, 429, "{}", "");
-    is_int(seen_headers, 0, "no Retry-After, no header");
-    map(UP_OK, 503, "{}", "30");
-    is_str(seen_header, "Retry-After: 30", "Retry-After also passed on with a 5xx");
+    is_int(map(CLIENT_OK, 429, "{}", "20").retry_after_s, 20, "Retry-After passed on with its value");
+    is_int(map(CLIENT_OK, 429, "{}", " 7 ").retry_after_s, 7, "surrounding spaces trimmed");
+    is_int(map(CLIENT_OK, 429, "{}", "Wed, 21 Oct 2026 07:28:00 GMT").retry_after_s, 0,
+           "an HTTP-date Retry-After is not passed on (digits only)");
+    is_int(map(CLIENT_OK, 429, "{}", "5\r\nX-Evil: 1").retry_after_s, 0, "a value with CR/LF is not passed on");
+    is_int(map(CLIENT_OK, 429, "{}", "12345678901").retry_after_s, 0, "an absurdly long number is not passed on");
+    is_int(map(CLIENT_OK, 429, "{}", "").retry_after_s, 0, "no Retry-After, no header");
+    is_int(map(CLIENT_OK, 503, "{}", "30").retry_after_s, 30, "Retry-After also passed on with a 5xx");
 }
 
 static void test_redact(void)
 {
     const char *key = "sk-secret-1min-key";
-    struct up_error e = map(UP_OK, 401, "{\"error\":{\"code\":\"sk-secret-1min-key\","
-                            "\"message\":\"Key sk-secret-1min-key is invalid (sk-secret-1min-key)\"}}", NULL);
-    uperr_redact(&e, key);
+    struct relay_err e = map_key(CLIENT_OK, 401, "{\"error\":{\"code\":\"sk-secret-1min-key\","
+                                 "\"message\":\"Key sk-secret-1min-key is invalid (sk-secret-1min-key)\"}}", NULL, key);
     is_str(e.message, "1min.ai rejected the API key: Key *** is invalid (***)", "key masked in the message");
-    is_str(e.code, "***", "key masked in the code");
+    is_str(e.code, "invalid_api_key", "a code that is the key is dropped (masked, then filtered)");
     ok(strstr(e.message, key) == NULL, "the key does not appear");
-    uperr_redact(&e, "abc");
-    uperr_redact(&e, NULL);
-    is_str(e.message, "1min.ai rejected the API key: Key *** is invalid (***)", "short or NULL secrets change nothing");
+    e = map_key(CLIENT_OK, 401, "{\"message\":\"Key sk-secret-1min-key\"}", NULL, "abc");
+    is_str(e.message, "1min.ai rejected the API key: Key sk-secret-1min-key", "short secrets change nothing");
+
+    /* a key right where the message is cut: no piece of it survives */
+    for (size_t pad = UPERR_MSG_MAX - 60; pad < UPERR_MSG_MAX + 10; pad++) {
+        char body[2048];
+        size_t at = (size_t)snprintf(body, sizeof(body), "{\"message\":\"");
+        memset(body + at, 'x', pad);
+        snprintf(body + at + pad, sizeof(body) - at - pad, "%s tail\"}", key);
+        e = map_key(CLIENT_OK, 400, body, NULL, key);
+        ok(strstr(e.message, "sk-secr") == NULL && strstr(e.message, "-1min-") == NULL,
+           "key at offset %zu of the message: no piece of it is left", pad);
+    }
+    /* the masking also holds for a key whose characters JSON escapes */
+    const char *odd = "k\"ey/with\\odd";
+    e = map_key(CLIENT_OK, 400, "{\"message\":\"see k\\\"ey\\/with\\\\odd here\"}", NULL, odd);
+    is_str(e.message, "1min.ai rejected the request: see *** here", "a JSON-escaped key is masked after parsing");
+}
+
+static void test_record(void)
+{
+    const char *key = "sk-secret-1min-key";
+    struct relay_err e;
+    struct json_object *rec = json_tokener_parse("{\"status\":\"FAILED\",\"aiRecordDetail\":{\"resultObject\":"
+                                                 "[\"bad key sk-secret-1min-key\"]}}");
+    is_int(uperr_record(&e, rec, key), -1, "a FAILED record is an error");
+    is_int(e.status, 502, "...a 502");
+    is_str(e.code, "upstream_failed", "...upstream_failed");
+    is_str(e.message, "1min.ai failed: status FAILED: bad key ***", "...with the key masked");
+    json_object_put(rec);
+    rec = json_tokener_parse("{\"aiRecordDetail\":{\"resultObject\":{\"code\":\"sk-secret-1min-key\","
+                             "\"message\":\"no sk-secret-1min-key\"}}}");
+    is_int(uperr_record(&e, rec, key), -1, "a refusal is an error");
+    is_int(e.status, 400, "...a 400");
+    is_str(e.code, "content_filter", "...content_filter");
+    is_str(e.message, "1min.ai refused the request: request refused: no *** (***)", "...key masked");
+    json_object_put(rec);
+    rec = json_tokener_parse("{\"status\":\"SUCCESS\",\"aiRecordDetail\":{\"resultObject\":[\"ok\"]}}");
+    is_int(uperr_record(&e, rec, key), 0, "a good record is no error");
+    json_object_put(rec);
+    const char *ev = "{\"error\":{\"code\":\"E1\",\"message\":\"key sk-secret-1min-key broke\"}}";
+    uperr_event(&e, ev, strlen(ev), key);
+    is_int(e.status, 502, "an event: error is a 502");
+    is_str(e.message, "key *** broke", "...key masked");
 }
 
 int main(void)
@@ -347,5 +352,6 @@ int main(void)
     test_status_map();
     test_retry_after();
     test_redact();
+    test_record();
     return tap_done();
 }

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "media/b64.h"
-#include "media/sniff.h"
+#include "codec/b64.h"
+#include "codec/sniff.h"
 #include "tap.h"
 
 static void enc_is(const char *in, const char *want)

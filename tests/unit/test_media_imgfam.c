@@ -5,8 +5,8 @@
 #include <json-c/json.h>
 
 #include "core/buf.h"
-#include "media/imgfam.h"
-#include "media/resulturl.h"
+#include "onemin/imgfam.h"
+#include "onemin/resurl.h"
 #include "tap.h"
 
 /* Build the upstream body for the client's JSON request; returns it as

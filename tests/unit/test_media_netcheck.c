@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "media/netcheck.h"
+#include "core/netcheck.h"
 #include "tap.h"
 
 /* The classifier's verdict for a numeric address, through struct sockaddr
@@ -16,11 +16,11 @@ static const char *verdict(const char *ip)
     memset(&in6, 0, sizeof in6);
     if (inet_pton(AF_INET, ip, &in4.sin_addr) == 1) {
         in4.sin_family = AF_INET;
-        return netchk_blocked((struct sockaddr *)&in4);
+        return netcheck_blocked((struct sockaddr *)&in4);
     }
     if (inet_pton(AF_INET6, ip, &in6.sin6_addr) == 1) {
         in6.sin6_family = AF_INET6;
-        return netchk_blocked((struct sockaddr *)&in6);
+        return netcheck_blocked((struct sockaddr *)&in6);
     }
     return "unparsable test address";
 }
@@ -113,7 +113,7 @@ int main(void)
     struct sockaddr sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_family = AF_UNIX;
-    ok(netchk_blocked(&sa) != NULL, "a non-IP family is refused");
-    ok(netchk_blocked(NULL) != NULL, "no address is refused");
+    ok(netcheck_blocked(&sa) != NULL, "a non-IP family is refused");
+    ok(netcheck_blocked(NULL) != NULL, "no address is refused");
     return tap_done();
 }

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "media/media.h"
-#include "media/upcache.h"
+#include "onemin/media.h"
+#include "onemin/upcache.h"
 #include "tap.h"
 
 int main(void)

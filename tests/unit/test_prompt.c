@@ -3,7 +3,7 @@
 #include <json-c/json.h>
 
 #include "tap.h"
-#include "translate/prompt.h"
+#include "api/prompt.h"
 
 struct result {
     int rc;

@@ -51,7 +51,7 @@ static const char *hex(const uint8_t *d, size_t n)
     return out;
 }
 
-static const char *client(const struct rl_cidr *trusted, size_t n, const char *peer, const char *xff)
+static const char *client(const struct cidr *trusted, size_t n, const char *peer, const char *xff)
 {
     static char out[64];
     if (rl_client_id(peer, xff, trusted, n, 64, out, sizeof out) != 0)
@@ -127,7 +127,7 @@ int main(void)
 
     /* the client: XFF only from trusted peers, rightmost untrusted entry */
     size_t n = c.ntrusted;
-    const struct rl_cidr *tr = c.trusted;
+    const struct cidr *tr = c.trusted;
     is_str(client(tr, n, "203.0.113.9", NULL), "203.0.113.9", "peer without XFF");
     is_str(client(tr, n, "203.0.113.9", "1.2.3.4"), "203.0.113.9", "XFF from an untrusted peer ignored");
     is_str(client(tr, n, "127.0.0.1", "1.2.3.4"), "1.2.3.4", "XFF from a trusted peer");

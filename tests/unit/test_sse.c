@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "upstream/sse.h"
+#include "onemin/sse.h"
 
 /* Events are recorded as "name=data|" (raw events merged into one "raw="
  * entry, since their boundaries follow the reads by design). */

@@ -1,0 +1,131 @@
+/* api: the steps the handlers share; see api.h. */
+#include "api/api.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "http/resp.h"
+#include "ratelimit/rl.h"
+
+#define API_JSON_DEPTH 64
+#define API_PATH_MAX 256
+
+int api_key(struct relay_req *r, char *key, size_t *key_len, struct relay_err *e)
+{
+    const char *k = req_api_key(r, key_len);
+    if (!k)
+        return err_set(e, 401, "invalid_request_error", "invalid_api_key", NULL,
+                       "You didn't provide an API key. Send your 1min.ai key as "
+                       "'Authorization: Bearer KEY' or 'x-api-key: KEY'.");
+    if (*key_len > ONEMIN_KEY_MAX)
+        return err_set(e, 401, NULL, "invalid_api_key", NULL, "The API key is too long");
+    memcpy(key, k, *key_len);
+    key[*key_len] = '\0';
+    return 0;
+}
+
+/* -1 with a 400 when a string in v holds a NUL; path names v. */
+static int api_check_nul(struct json_object *v, char *path, size_t at, struct relay_err *e)
+{
+    if (json_object_is_type(v, json_type_string)) {
+        size_t n = (size_t)json_object_get_string_len(v);
+        if (memchr(json_object_get_string(v), '\0', n))
+            return err_set(e, 400, NULL, "invalid_value", path,
+                           "Invalid value for '%s': the string contains a NUL character (\\u0000).", path);
+        return 0;
+    }
+    if (json_object_is_type(v, json_type_array)) {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(path + at, API_PATH_MAX - at, "[%zu]", i);
+            size_t len = strlen(path);
+            if (api_check_nul(json_object_array_get_idx(v, i), path, len, e) < 0)
+                return -1;
+        }
+    } else if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, name, child) {
+            snprintf(path + at, API_PATH_MAX - at, "%s%s", at ? "." : "", name);
+            size_t len = strlen(path);
+            if (api_check_nul(child, path, len, e) < 0)
+                return -1;
+        }
+    }
+    path[at] = '\0';
+    return 0;
+}
+
+int api_json_body(struct relay_req *r, size_t max, struct json_object **root, struct relay_err *e)
+{
+    struct buf body;
+    char path[API_PATH_MAX] = "";
+    int rc = -1;
+    *root = NULL;
+    buf_init(&body, max);
+    if (req_read_body(r, max, &body, e) < 0)
+        goto out;
+    json_tokener *tok = json_tokener_new_ex(API_JSON_DEPTH);
+    if (!tok) {
+        err_oom(e);
+        goto out;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    *root = json_tokener_parse_ex(tok, body.len ? body.data : "", (int)body.len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    json_tokener_free(tok);
+    if (*root && jerr == json_tokener_continue)
+        jerr = json_tokener_success;
+    if (!*root || jerr != json_tokener_success) {
+        err_set(e, 400, NULL, NULL, NULL, "We could not parse the JSON body of your request: %s",
+                body.len ? json_tokener_error_desc(jerr == json_tokener_continue ? json_tokener_error_parse_eof
+                                                                                  : jerr)
+                         : "the body is empty");
+        goto out;
+    }
+    if (!json_object_is_type(*root, json_type_object)) {
+        err_set(e, 400, NULL, NULL, NULL, "The request body must be a JSON object");
+        goto out;
+    }
+    if (api_check_nul(*root, path, 0, e) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc < 0) {
+        json_object_put(*root);
+        *root = NULL;
+    }
+    buf_free(&body);
+    return rc;
+}
+
+int api_model(struct relay_req *r, const char *id, unsigned kind, const char *what,
+              struct catalog_model *out, struct relay_err *e)
+{
+    if (!catalog_find(r->app->catalog, r->w->curl, id, out))
+        return err_set(e, 400, NULL, "model_not_found", "model",
+                       "The model `%.128s` does not exist on 1min.ai; use %s", id, what);
+    if (!(out->kinds & kind))
+        return err_set(e, 400, NULL, "model_not_supported", "model", "The model `%.128s` is not %s", id, what);
+    return 0;
+}
+
+void api_onemin(struct relay_req *r, const char *key, size_t key_len, struct onemin *om)
+{
+    om->cfg = r->cfg;
+    om->media = r->app->media;
+    om->curl = r->w->curl;
+    om->mc = rl_thread_memcached(r->w->rl);
+    om->key = key;
+    om->key_len = key_len;
+}
+
+int api_json(struct relay_req *r, int status, struct json_object *obj, struct relay_err *e)
+{
+    size_t len;
+    const char *s = json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    if (!s)
+        return err_set(e, 500, NULL, NULL, NULL, "Out of memory while writing the response");
+    resp_send(r, status, "application/json", s, len);
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* api: the handlers behind each API path and the steps they share.
+ *
+ * A handler is one straight line — parse, check, admit, call 1min.ai (or the
+ * chat engine), answer — with the signature of api_handler: it returns 0 once
+ * it answered, or -1 with e filled and nothing sent; the router renders the
+ * error once (api/render_error). The shared steps below follow the same rule.
+ *
+ * Thread rule: everything runs on the request's worker thread. */
+#ifndef RELAY_API_API_H
+#define RELAY_API_API_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "http/req.h"
+#include "onemin/catalog.h"
+#include "onemin/onemin.h"
+
+struct json_object;
+
+typedef int (*api_handler)(struct relay_req *r, struct relay_err *e);
+
+int health_get(struct relay_req *r, struct relay_err *e);                /* GET /health */
+int models_list(struct relay_req *r, struct relay_err *e);               /* GET /v1/models */
+int models_get(struct relay_req *r, struct relay_err *e);                /* GET /v1/models/{id} */
+int chat_completions(struct relay_req *r, struct relay_err *e);          /* POST /v1/chat/completions */
+int images_generations(struct relay_req *r, struct relay_err *e);        /* POST /v1/images/generations */
+int audio_transcriptions(struct relay_req *r, struct relay_err *e);      /* POST /v1/audio/transcriptions */
+int audio_translations(struct relay_req *r, struct relay_err *e);        /* POST /v1/audio/translations */
+int speech_create(struct relay_req *r, struct relay_err *e);             /* POST /v1/audio/speech */
+/* GET /metrics (api/metrics.c); its access rules are read from the
+ * environment by route_metrics_configure before worker threads start:
+ * 0, or -1 with a message naming the variable in err. */
+int route_metrics(struct relay_req *r, struct relay_err *e);
+int route_metrics_configure(char *err, size_t errlen);
+
+/* The client's API key copied into key (ONEMIN_KEY_MAX + 1 bytes), or -1
+ * with the 401. */
+int api_key(struct relay_req *r, char *key, size_t *key_len, struct relay_err *e);
+
+/* Read a body of at most max bytes and parse it as a JSON object; *root is
+ * new (the caller puts it). A string anywhere in it that holds a NUL
+ * character is refused with a 400 naming its field (a C string would cut it
+ * silently). -1 with a 400/413 (or 500) otherwise. */
+int api_json_body(struct relay_req *r, size_t max, struct json_object **root, struct relay_err *e);
+
+/* Look model id up for a kind (CATALOG_IMAGE, ...). -1 with a 400 (param
+ * "model") when the model is unknown or of another kind; what names the
+ * feature for the message ("an image model"). */
+int api_model(struct relay_req *r, const char *id, unsigned kind, const char *what,
+              struct catalog_model *out, struct relay_err *e);
+
+/* The environment of r's calls to 1min.ai with the client's key (borrowed). */
+void api_onemin(struct relay_req *r, const char *key, size_t key_len, struct onemin *om);
+
+/* Send obj as a 200-or-other JSON response. -1 with e filled when it cannot
+ * be serialised; 0 otherwise (also when the client left meanwhile). */
+int api_json(struct relay_req *r, int status, struct json_object *obj, struct relay_err *e);
+
+#endif

@@ -1,0 +1,37 @@
+# codec: pure encoders and parsers — base64, file-type sniffing, data: URLs,
+# multipart/form-data
+librelay_a_SOURCES += \
+	src/codec/b64.c src/codec/b64.h \
+	src/codec/sniff.c src/codec/sniff.h \
+	src/codec/dataurl.c src/codec/dataurl.h \
+	src/codec/multipart.c src/codec/multipart.h
+
+codec_unit_tests = \
+	tests/unit/test_media_codec \
+	tests/unit/test_dataurl \
+	tests/unit/test_multipart
+check_PROGRAMS += $(codec_unit_tests)
+TESTS += $(codec_unit_tests)
+tests_unit_test_media_codec_SOURCES = tests/unit/test_media_codec.c
+tests_unit_test_media_codec_CFLAGS = $(unit_cflags)
+tests_unit_test_media_codec_LDADD = $(unit_libs)
+tests_unit_test_dataurl_SOURCES = tests/unit/test_dataurl.c
+tests_unit_test_dataurl_CFLAGS = $(unit_cflags)
+tests_unit_test_dataurl_LDADD = $(unit_libs)
+tests_unit_test_multipart_SOURCES = tests/unit/test_multipart.c
+tests_unit_test_multipart_CFLAGS = $(unit_cflags)
+tests_unit_test_multipart_LDADD = $(unit_libs)
+
+# libFuzzer targets: the sources they exercise are compiled in with the fuzzing
+# instrumentation, since librelay.a is not.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_multipart tests/fuzz/fuzz_dataurl
+tests_fuzz_fuzz_multipart_SOURCES = tests/fuzz/fuzz_multipart.c src/codec/multipart.c
+tests_fuzz_fuzz_multipart_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_multipart_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_dataurl_SOURCES = tests/fuzz/fuzz_dataurl.c src/codec/dataurl.c src/codec/b64.c \
+	src/codec/sniff.c src/core/buf.c
+tests_fuzz_fuzz_dataurl_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dataurl_LDFLAGS = $(FUZZ_LDFLAGS)
+endif
+EXTRA_DIST += tests/fuzz/corpus

@@ -1,0 +1,259 @@
+#include "onemin/client.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "config.h"
+#include "core/log.h"
+
+#define CLIENT_HEADER_LINE_MAX 1024
+
+/* Per-transfer state shared by the libcurl callbacks. */
+struct client_xfer {
+    const struct client_request *req;
+    struct client_reply *rep;
+    int headers_done;         /* on_status was called */
+    int too_big;              /* the body passed its limit */
+    int timed_out;            /* the idle timer fired */
+    int aborted;              /* a caller callback asked to stop */
+    curl_off_t last_dlnow;
+    time_t last_byte;         /* monotonic seconds of the last progress */
+    unsigned last_tick;
+};
+
+static time_t client_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+void *client_handle_new(void)
+{
+    return curl_easy_init();
+}
+
+void client_handle_free(void *h)
+{
+    if (h)
+        curl_easy_cleanup(h);
+}
+
+void client_reply_init(struct client_reply *rep, size_t max_body)
+{
+    rep->status = 0;
+    buf_init(&rep->body, max_body);
+    rep->retry_after[0] = '\0';
+    rep->content_type[0] = '\0';
+}
+
+void client_reply_free(struct client_reply *rep)
+{
+    buf_free(&rep->body);
+}
+
+const char *client_rc_text(enum client_rc rc)
+{
+    switch (rc) {
+    case CLIENT_OK: return "ok";
+    case CLIENT_ERR_CONNECT: return "could not reach the upstream";
+    case CLIENT_ERR_TIMEOUT: return "the upstream timed out";
+    case CLIENT_ERR_TOO_BIG: return "the upstream answer is too large";
+    case CLIENT_ERR_ABORTED: return "the transfer was aborted";
+    case CLIENT_ERR_INTERNAL: return "internal error";
+    }
+    return "unknown";
+}
+
+static int client_is_2xx(long status)
+{
+    return status >= 200 && status < 300;
+}
+
+/* Copy a header's value (after "Name:") into dst, trimmed. */
+static void client_header_value(const char *line, size_t n, size_t namelen, char *dst, size_t dstlen)
+{
+    const char *v = line + namelen;
+    size_t vn = n - namelen;
+    while (vn && (*v == ' ' || *v == '\t'))
+        v++, vn--;
+    while (vn && (v[vn - 1] == '\r' || v[vn - 1] == '\n' || v[vn - 1] == ' '))
+        vn--;
+    if (vn >= dstlen)
+        vn = dstlen - 1;
+    memcpy(dst, v, vn);
+    dst[vn] = '\0';
+}
+
+static size_t client_on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    struct client_xfer *x = ud;
+    size_t n = size * nmemb;
+    if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
+        /* A new status line (after 100 Continue, for instance) starts over. */
+        const char *sp = memchr(p, ' ', n);
+        x->rep->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        x->rep->retry_after[0] = '\0';
+        x->rep->content_type[0] = '\0';
+        return n;
+    }
+    if (n >= 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+        client_header_value(p, n, 12, x->rep->retry_after, sizeof x->rep->retry_after);
+    else if (n >= 13 && strncasecmp(p, "Content-Type:", 13) == 0)
+        client_header_value(p, n, 13, x->rep->content_type, sizeof x->rep->content_type);
+    else if ((n == 2 && p[0] == '\r') || (n == 1 && p[0] == '\n')) {
+        if (x->rep->status >= 200 && !x->headers_done) {
+            x->headers_done = 1;
+            if (x->req->on_status && x->req->on_status(x->req->ud, x->rep) != 0) {
+                x->aborted = 1;
+                return 0;
+            }
+        }
+    }
+    return n;
+}
+
+static size_t client_on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+    struct client_xfer *x = ud;
+    size_t n = size * nmemb;
+    x->last_byte = client_now();
+    if (n == 0)
+        return 0;
+    if (x->req->on_data && client_is_2xx(x->rep->status)) {
+        if (x->req->on_data(x->req->ud, p, n) != 0) {
+            x->aborted = 1;
+            return CURL_WRITEFUNC_ERROR;
+        }
+        return n;
+    }
+    if (buf_append(&x->rep->body, p, n) < 0) {
+        x->too_big = 1;
+        return CURL_WRITEFUNC_ERROR;
+    }
+    return n;
+}
+
+static int client_on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    struct client_xfer *x = ud;
+    time_t now = client_now();
+    if (dlnow != x->last_dlnow) {
+        x->last_dlnow = dlnow;
+        x->last_byte = now;
+    }
+    unsigned idle = (unsigned)(now - x->last_byte);
+    if (x->req->idle_timeout_s && idle >= x->req->idle_timeout_s) {
+        x->timed_out = 1;
+        return 1;
+    }
+    if (x->req->on_tick && idle != x->last_tick) {
+        x->last_tick = idle;
+        if (x->req->on_tick(x->req->ud, idle) != 0) {
+            x->aborted = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static enum client_rc client_map(CURLcode cc, const struct client_xfer *x)
+{
+    switch (cc) {
+    case CURLE_OK:
+        return CLIENT_OK;
+    case CURLE_OPERATION_TIMEDOUT:
+        return CLIENT_ERR_TIMEOUT;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return x->timed_out ? CLIENT_ERR_TIMEOUT : CLIENT_ERR_ABORTED;
+    case CURLE_WRITE_ERROR:
+        return x->too_big ? CLIENT_ERR_TOO_BIG : CLIENT_ERR_ABORTED;
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_UNKNOWN_OPTION:
+        return CLIENT_ERR_INTERNAL;
+    default:
+        return x->aborted ? CLIENT_ERR_ABORTED : CLIENT_ERR_CONNECT;
+    }
+}
+
+enum client_rc client_perform(void *h, const struct client_request *req, struct client_reply *rep)
+{
+    CURL *c = h;
+    struct curl_slist *hdrs = NULL;
+    struct client_xfer x = { .req = req, .rep = rep, .last_byte = client_now(), .last_tick = 0 };
+    enum client_rc rc = CLIENT_ERR_INTERNAL;
+    char line[CLIENT_HEADER_LINE_MAX];
+
+    curl_easy_reset(c);
+    rep->status = 0;
+    buf_clear(&rep->body);
+
+    int ok = 1;
+#define SET(opt, val) ok &= curl_easy_setopt(c, opt, val) == CURLE_OK
+    SET(CURLOPT_URL, req->url);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_USERAGENT, "1min-relay/" PACKAGE_VERSION);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(req->connect_timeout_ms ? req->connect_timeout_ms : 10000));
+    SET(CURLOPT_TIMEOUT, (long)req->total_timeout_s);
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_HEADERFUNCTION, client_on_header);
+    SET(CURLOPT_HEADERDATA, &x);
+    SET(CURLOPT_WRITEFUNCTION, client_on_body);
+    SET(CURLOPT_WRITEDATA, &x);
+    SET(CURLOPT_XFERINFOFUNCTION, client_on_progress);
+    SET(CURLOPT_XFERINFODATA, &x);
+    SET(CURLOPT_NOPROGRESS, 0L);
+
+    if (req->api_key) {
+        if ((size_t)snprintf(line, sizeof line, "API-KEY: %s", req->api_key) >= sizeof line) {
+            LOG_WARN("API key too long to send");
+            goto out;
+        }
+        hdrs = curl_slist_append(hdrs, line);
+        if (!hdrs)
+            goto out;
+    }
+    /* No 100-continue round trip for large bodies. */
+    struct curl_slist *t = curl_slist_append(hdrs, "Expect:");
+    if (!t)
+        goto out;
+    hdrs = t;
+    if (req->mime) {
+        SET(CURLOPT_MIMEPOST, (curl_mime *)req->mime);
+    } else if (req->body) {
+        snprintf(line, sizeof line, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
+        t = curl_slist_append(hdrs, line);
+        if (!t)
+            goto out;
+        hdrs = t;
+        SET(CURLOPT_POSTFIELDS, req->body);
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    }
+    if (req->method && strcmp(req->method, "GET") == 0)
+        SET(CURLOPT_HTTPGET, 1L);
+    SET(CURLOPT_HTTPHEADER, hdrs);
+#undef SET
+    if (!ok) {
+        LOG_ERROR("libcurl rejected an option");
+        goto out;
+    }
+
+    CURLcode cc = curl_easy_perform(c);
+    rc = client_map(cc, &x);
+    if (rc == CLIENT_OK && !x.headers_done && req->on_status && rep->status >= 200 &&
+        req->on_status(req->ud, rep) != 0)
+        rc = CLIENT_ERR_ABORTED;
+    if (rc != CLIENT_OK && rc != CLIENT_ERR_ABORTED)
+        LOG_DEBUG("upstream %s: %s (%s)", req->url, client_rc_text(rc), curl_easy_strerror(cc));
+out:
+    /* The key lives in the slist; free it and drop the handle's reference. */
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(hdrs);
+    return rc;
+}
