@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/req.h"
+#include "http/resp.h"
 #include "http/server.h"
 #include "onemin/media.h"
 #include "ratelimit/rl.h"
@@ -29,6 +30,15 @@
 #include "onemin/catalog.h"
 
 enum { EXIT_USAGE = 2 };
+
+/* The answer when RELAY_MAX_THREADS requests are in flight: OpenAI's shape.
+ * The SDKs retry a 503 on their own, after Retry-After. */
+static void relay_busy(struct relay_req *r)
+{
+    resp_add_header(r, "Retry-After", "2");
+    resp_error(r, 503, NULL, "overloaded",
+               NULL, "The relay is serving as many requests as it may (RELAY_MAX_THREADS); retry shortly");
+}
 
 static void usage(FILE *out)
 {
@@ -157,7 +167,7 @@ int main(int argc, char **argv)
     }
     if (listen_fd >= 0) {
         LOG_INFO("listening on %s", listen_addr);
-        code = srv_run_fastcgi(listen_fd, 1, &app);
+        code = srv_run_fastcgi(listen_fd, 1, &app, relay_busy);
     } else if (FCGX_IsCGI()) {
         if (!getenv("GATEWAY_INTERFACE") && !getenv("REQUEST_METHOD")) {
             fprintf(stderr, "1min-relay: not started by a web server (no socket on fd 0 and no CGI "
@@ -167,7 +177,7 @@ int main(int argc, char **argv)
         }
         code = srv_run_cgi(&app);
     } else {
-        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, 0, &app);
+        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, 0, &app, relay_busy);
     }
 out:
     if (listen_fd >= 0)

@@ -137,6 +137,8 @@ int cfg_load(struct relay_config *c, char *err, size_t errlen)
     UINT(web_search_max_words, "WEB_SEARCH_MAX_WORD", 500, 1, 100000);
 
     UINT(threads, "RELAY_THREADS", 16, 1, 1024);
+    UINT(max_threads, "RELAY_MAX_THREADS", 1024, 1, 16384);
+    UINT(client_timeout_s, "RELAY_CLIENT_TIMEOUT", 30, 1, 3600);
     UINT(connect_timeout_ms, "RELAY_CONNECT_TIMEOUT_MS", 10000, 100, 600000);
     UINT(idle_timeout_s, "RELAY_IDLE_TIMEOUT", 120, 1, 86400);
     UINT(keepalive_s, "RELAY_KEEPALIVE_INTERVAL", 15, 1, 3600);

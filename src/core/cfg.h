@@ -39,7 +39,9 @@ struct relay_config {
     unsigned web_search_num_sites;  /* WEB_SEARCH_NUM_OF_SITE */
     unsigned web_search_max_words;  /* WEB_SEARCH_MAX_WORD */
 
-    unsigned threads;               /* RELAY_THREADS */
+    unsigned threads;               /* RELAY_THREADS: worker threads kept ready */
+    unsigned max_threads;           /* RELAY_MAX_THREADS: the pool's ceiling (>= threads) */
+    unsigned client_timeout_s;      /* RELAY_CLIENT_TIMEOUT: longest client-side stall */
     enum log_level log_level;       /* RELAY_LOG_LEVEL */
     size_t max_body;                /* RELAY_MAX_BODY */
     const char *cors_origin;        /* RELAY_CORS_ORIGIN */

@@ -18,6 +18,10 @@ struct io_ops {
     int (*write)(void *impl, const void *src, size_t n);
     /* Push buffered bytes to the web server now; 0 or -1 when the client is gone. */
     int (*flush)(void *impl);
+    /* 1 when the web server (or raw client) has already closed the connection,
+     * found without blocking and without reading; 0 when it is still there or
+     * the transport cannot tell. */
+    int (*gone)(void *impl);
 };
 
 struct io {
@@ -40,6 +44,10 @@ static inline int io_write(struct io *io, const void *src, size_t n)
 static inline int io_flush(struct io *io)
 {
     return io->ops->flush(io->impl);
+}
+static inline int io_gone(struct io *io)
+{
+    return io->ops->gone(io->impl);
 }
 
 #endif

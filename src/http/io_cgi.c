@@ -1,6 +1,7 @@
 #include "http/io_cgi.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +19,15 @@ static ssize_t io_cgi_read(void *impl, void *dst, size_t n)
     if (n == 0)
         return 0;
     for (;;) {
+        /* The client deadline: a body that stalls ends the request. */
+        struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+        int ready = poll(&pfd, 1, st->timeout_ms > 0 ? st->timeout_ms : -1);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            errno = ETIMEDOUT;
+        if (ready <= 0)
+            return -1;
         ssize_t got = read(STDIN_FILENO, dst, n);
         if (got < 0 && errno == EINTR)
             continue;
@@ -47,6 +57,15 @@ static int io_cgi_flush(void *impl)
     return 0;
 }
 
+/* The web server closed our stdout (a pipe reports POLLERR, a socket POLLHUP). */
+static int io_cgi_gone(void *impl)
+{
+    struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLRDHUP };
+    if (poll(&pfd, 1, 0) <= 0)
+        return 0;
+    return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 void io_cgi_drain(struct io_cgi *state, unsigned long long max)
 {
     char sink[16384];
@@ -59,15 +78,18 @@ void io_cgi_drain(struct io_cgi *state, unsigned long long max)
     }
 }
 
-static const struct io_ops io_cgi_ops = { io_cgi_param, io_cgi_read, io_cgi_write, io_cgi_flush };
+static const struct io_ops io_cgi_ops = {
+    io_cgi_param, io_cgi_read, io_cgi_write, io_cgi_flush, io_cgi_gone
+};
 
-void io_cgi_bind(struct io *io, struct io_cgi *state)
+void io_cgi_bind(struct io *io, struct io_cgi *state, int timeout_ms)
 {
     const char *cl = getenv("CONTENT_LENGTH");
     char *end;
     unsigned long long n = cl && *cl ? strtoull(cl, &end, 10) : 0;
     state->remaining = (cl && *cl && *end == '\0' && cl[0] != '-') ? n : 0;
     state->failed = 0;
+    state->timeout_ms = timeout_ms;
     io->ops = &io_cgi_ops;
     io->impl = state;
 }

@@ -1,6 +1,8 @@
 /* io_cgi: the io operations for plain CGI: variables from the environment,
  * the body from fd 0 (exactly CONTENT_LENGTH bytes: RFC 3875 promises no EOF),
- * the response to stdout. One request per process. */
+ * the response to stdout. One request per process.
+ *
+ * Thread rule: the process's one request, on one thread. */
 #ifndef RELAY_HTTP_IO_CGI_H
 #define RELAY_HTTP_IO_CGI_H
 
@@ -9,10 +11,12 @@
 struct io_cgi {
     unsigned long long remaining;   /* body bytes still to read */
     int failed;                     /* stdout broke */
+    int timeout_ms;                 /* longest wait for a body byte; <= 0: none */
 };
 
-/* Bind io to the process's CGI request; state is borrowed. */
-void io_cgi_bind(struct io *io, struct io_cgi *state);
+/* Bind io to the process's CGI request; state is borrowed. A body read that
+ * waits timeout_ms for a byte fails (the client deadline). */
+void io_cgi_bind(struct io *io, struct io_cgi *state, int timeout_ms);
 
 /* Read and discard what is left of the body, at most max bytes: a web server
  * that feeds stdin through a socket (mod_cgid) turns unread input into a

@@ -46,7 +46,15 @@ static int io_mem_flush(void *impl)
     return 0;
 }
 
-static const struct io_ops io_mem_ops = { io_mem_param, io_mem_read, io_mem_write, io_mem_flush };
+static int io_mem_closed(void *impl)
+{
+    struct io_mem *st = impl;
+    return st->closed;
+}
+
+static const struct io_ops io_mem_ops = {
+    io_mem_param, io_mem_read, io_mem_write, io_mem_flush, io_mem_closed
+};
 
 void io_mem_bind(struct io *io, struct io_mem *st, const char *const *vars, const char *body, size_t body_len)
 {

@@ -17,6 +17,7 @@ struct io_mem {
     int flushes;                /* number of flush calls */
     int fail_after_writes;      /* >0: writes and flushes fail after this many calls */
     int calls;
+    int closed;                 /* io_gone reports the client as gone */
 };
 
 /* Bind io to st; st->out gets a 64 MiB limit. */

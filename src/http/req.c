@@ -70,6 +70,13 @@ void req_finish(struct relay_req *r)
     buf_free(&r->headers);
 }
 
+int req_client_gone(struct relay_req *r)
+{
+    if (!r->client_gone && io_gone(r->io))
+        r->client_gone = 1;
+    return r->client_gone;
+}
+
 const char *req_header(struct relay_req *r, const char *http_name)
 {
     char var[128];

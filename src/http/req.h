@@ -61,6 +61,12 @@ struct relay_req {
 void req_init(struct relay_req *r, struct io *io, const struct relay_app *app, struct worker *w);
 void req_finish(struct relay_req *r);
 
+/* 1 when the client has already gone: a write failed, or the web server
+ * closed the connection (it does so when its client leaves). Cheap (one poll
+ * with no wait); call it before work that costs money, such as the upstream
+ * call, and drop the request without an answer when it says 1. */
+int req_client_gone(struct relay_req *r);
+
 /* The client's API key from "Authorization: Bearer K" or "x-api-key: K", with
  * surrounding whitespace removed, or NULL. Borrowed from io; never log it. */
 const char *req_api_key(struct relay_req *r, size_t *len);

@@ -18,28 +18,17 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/io_cgi.h"
-#include "http/io_fcgi.h"
+#include "http/pool.h"
 #include "http/resp.h"
 #include "ratelimit/rl.h"
 #include "onemin/client.h"
 
 #define SRV_BACKLOG 1024
-#define SRV_STACK_SIZE (1024 * 1024)
 
-/* Shared by main and the workers; every field is guarded by lock. */
-struct srv_pool {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    unsigned running;         /* workers that have not exited yet */
-    unsigned busy;            /* workers serving a request */
-    int stopping;             /* a stop signal arrived: accept no more */
-};
-
-struct srv_worker_arg {
-    int listen_fd;
+/* What the pool's callbacks need. */
+struct srv_ctx {
     const struct relay_app *app;
-    struct srv_pool *pool;
-    struct worker w;
+    srv_busy_fn busy;
 };
 
 static void srv_fail(char *err, size_t errlen, const char *what, const char *addr, int e)
@@ -179,77 +168,6 @@ static void srv_worker_close(struct worker *w)
     w->curl = NULL;
 }
 
-static void srv_serve(struct io *io, const struct relay_app *app, struct worker *w)
-{
-    struct relay_req r;
-    size_t klen;
-    req_init(&r, io, app, w);
-    const char *key = req_api_key(&r, &klen);
-    record_begin(&r.rec, r.request_id, r.method, key, klen);
-    srv_dispatch(&r);
-    if (!r.committed)
-        resp_error(&r, 500, NULL, NULL, NULL, "The relay produced no response");
-    record_end(&r.rec, r.status, r.sse);
-    req_finish(&r);
-}
-
-static void *srv_worker_main(void *p)
-{
-    struct srv_worker_arg *a = p;
-    FCGX_Request req;
-    if (FCGX_InitRequest(&req, a->listen_fd, 0) != 0) {
-        LOG_ERROR("worker %u: FCGX_InitRequest failed", a->w.id);
-        goto out;
-    }
-    for (;;) {
-        pthread_mutex_lock(&a->pool->lock);
-        int stopping = a->pool->stopping;
-        pthread_mutex_unlock(&a->pool->lock);
-        if (stopping)
-            break;
-        int rc = FCGX_Accept_r(&req);
-        if (rc < 0) {
-            LOG_DEBUG("worker %u: accept ended (%d)", a->w.id, rc);
-            break;
-        }
-        pthread_mutex_lock(&a->pool->lock);
-        a->pool->busy++;
-        pthread_mutex_unlock(&a->pool->lock);
-        metrics_gauge_add(MG_BUSY, 1);
-        struct io io;
-        io_fcgi_bind(&io, &req);
-        srv_serve(&io, a->app, &a->w);
-        FCGX_Finish_r(&req);
-        metrics_gauge_add(MG_BUSY, -1);
-        pthread_mutex_lock(&a->pool->lock);
-        a->pool->busy--;
-        pthread_cond_broadcast(&a->pool->changed);
-        pthread_mutex_unlock(&a->pool->lock);
-    }
-    FCGX_Free(&req, 1);
-out:
-    metrics_gauge_add(MG_THREADS, -1);
-    pthread_mutex_lock(&a->pool->lock);
-    a->pool->running--;
-    pthread_cond_broadcast(&a->pool->changed);
-    pthread_mutex_unlock(&a->pool->lock);
-    return NULL;
-}
-
-/* Wait until deadline for every worker to exit (all_exit) or for every
- * request in flight to end. Returns how many are left. */
-static unsigned srv_wait_workers(struct srv_pool *pool, int all_exit, const struct timespec *deadline)
-{
-    pthread_mutex_lock(&pool->lock);
-    while ((all_exit ? pool->running : pool->busy) > 0) {
-        if (pthread_cond_timedwait(&pool->changed, &pool->lock, deadline) == ETIMEDOUT)
-            break;
-    }
-    unsigned left = all_exit ? pool->running : pool->busy;
-    pthread_mutex_unlock(&pool->lock);
-    return left;
-}
-
 /* A socket inherited in a shut-down state (a previous holder called
  * shutdown() on it) would accept nothing; say so instead of hanging. */
 static int srv_check_listening(int fd)
@@ -263,110 +181,62 @@ static int srv_check_listening(int fd)
     return 0;
 }
 
-int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app)
+static int srv_thread_open(struct worker *w, void *ctx)
+{
+    const struct srv_ctx *c = ctx;
+    return srv_worker_open(w, c->app);
+}
+
+static void srv_thread_close(struct worker *w, void *ctx)
+{
+    (void)ctx;
+    srv_worker_close(w);
+}
+
+static void srv_serve(struct io *io, struct worker *w, int admitted, void *ctx)
+{
+    const struct srv_ctx *c = ctx;
+    struct relay_req r;
+    size_t klen;
+    req_init(&r, io, c->app, w);
+    const char *key = req_api_key(&r, &klen);
+    record_begin(&r.rec, r.request_id, r.method, key, klen);
+    if (!admitted) {
+        c->busy(&r);
+    } else if (req_client_gone(&r)) {
+        /* It waited while its client left: nobody would read the answer. */
+        LOG_INFO("%s %s: the client left before the request was served; dropped", r.method, r.path);
+    } else {
+        srv_dispatch(&r);
+        if (!r.committed)
+            resp_error(&r, 500, NULL, NULL, NULL, "The relay produced no response");
+    }
+    record_end(&r.rec, r.status, r.sse);
+    req_finish(&r);
+}
+
+int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app, srv_busy_fn busy)
 {
     const struct relay_config *cfg = app->cfg;
-    unsigned n = cfg->threads;
-    int code = 1;
-    struct srv_pool pool = { .running = 0 };
-    pthread_mutex_init(&pool.lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&pool.changed, &ca);
-    pthread_condattr_destroy(&ca);
-
-    struct srv_worker_arg *args = calloc(n, sizeof *args);
-    pthread_t *tids = calloc(n, sizeof *tids);
-    unsigned started = 0;
     if (srv_check_listening(listen_fd) < 0)
-        goto out;
-    if (!args || !tids) {
-        LOG_ERROR("out of memory starting %u workers", n);
-        goto out;
-    }
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, SRV_STACK_SIZE);
-    for (; started < n; started++) {
-        struct srv_worker_arg *a = &args[started];
-        a->listen_fd = listen_fd;
-        a->app = app;
-        a->pool = &pool;
-        a->w.id = started;
-        if (srv_worker_open(&a->w, app) < 0) {
-            LOG_ERROR("cannot set up worker %u (curl or rate-limit handle)", started);
-            break;
-        }
-        pthread_mutex_lock(&pool.lock);
-        pool.running++;
-        pthread_mutex_unlock(&pool.lock);
-        metrics_gauge_add(MG_THREADS, 1);
-        if (pthread_create(&tids[started], &attr, srv_worker_main, a) != 0) {
-            pthread_mutex_lock(&pool.lock);
-            pool.running--;
-            pthread_mutex_unlock(&pool.lock);
-            metrics_gauge_add(MG_THREADS, -1);
-            srv_worker_close(&a->w);
-            LOG_ERROR("cannot start worker thread %u: %s", started, strerror(errno));
-            break;
-        }
-    }
-    pthread_attr_destroy(&attr);
-
-    if (started == n) {
-        LOG_INFO("serving FastCGI with %u worker threads", n);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGHUP);
-        int sig = 0;
-        do {
-            if (sigwait(&set, &sig) != 0)
-                break;
-            if (sig == SIGHUP) {
-                LOG_INFO("SIGHUP: reopening the access log; configuration is read at start, restart to change it");
-                accesslog_reopen();
-            }
-        } while (sig == SIGHUP);
-        LOG_INFO("signal %d: stopping; requests in flight get %u s to finish", sig, cfg->shutdown_grace_s);
-        code = 0;
-    }
-
-    /* Stop accepting. On our own socket, shutdown() wakes every worker
-     * blocked in accept(). An inherited socket may be shared with other
-     * processes (spawn-fcgi -F, a systemd socket unit) and must stay usable
-     * for them and for our successor: there we only wait for the requests in
-     * flight, and the workers still waiting in accept() end with the process. */
-    pthread_mutex_lock(&pool.lock);
-    pool.stopping = 1;
-    pthread_mutex_unlock(&pool.lock);
-    FCGX_ShutdownPending();
-    if (own_socket)
-        shutdown(listen_fd, SHUT_RDWR);
-
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += cfg->shutdown_grace_s;
-    unsigned left = srv_wait_workers(&pool, own_socket, &deadline);
-    if (left > 0)
-        LOG_WARN("%u request(s) still running after the %u s grace time; exiting", left, cfg->shutdown_grace_s);
-    if (left > 0 || !own_socket) {
-        /* Threads in a request or in accept() cannot be joined; leave now. */
-        fflush(NULL);
-        _exit(code);
-    }
-    for (unsigned i = 0; i < started; i++) {
-        pthread_join(tids[i], NULL);
-        srv_worker_close(&args[i].w);
-    }
-out:
-    free(args);
-    free(tids);
-    pthread_cond_destroy(&pool.changed);
-    pthread_mutex_destroy(&pool.lock);
-    return code;
+        return 1;
+    struct srv_ctx c = { app, busy };
+    struct pool_params p = {
+        .listen_fd = listen_fd,
+        .own_socket = own_socket,
+        .min_threads = cfg->threads,
+        .max_threads = cfg->max_threads,
+        .client_timeout_s = cfg->client_timeout_s,
+        .grace_s = cfg->shutdown_grace_s,
+        .thread_open = srv_thread_open,
+        .thread_close = srv_thread_close,
+        .serve = srv_serve,
+        .ctx = &c,
+    };
+    if (p.min_threads > p.max_threads)
+        p.min_threads = p.max_threads;
+    pool_fit_fd_limit(&p.min_threads, &p.max_threads);
+    return pool_run(&p);
 }
 
 int srv_run_cgi(const struct relay_app *app)
@@ -379,10 +249,11 @@ int srv_run_cgi(const struct relay_app *app)
         LOG_ERROR("cannot set up the CGI request (curl or rate-limit handle)");
         goto out;
     }
-    io_cgi_bind(&io, &st);
+    io_cgi_bind(&io, &st, (int)app->cfg->client_timeout_s * 1000);
+    struct srv_ctx c = { app, NULL };
     metrics_gauge_add(MG_THREADS, 1);
     metrics_gauge_add(MG_BUSY, 1);
-    srv_serve(&io, app, &w);
+    srv_serve(&io, &w, 1, &c);
     metrics_gauge_add(MG_BUSY, -1);
     metrics_gauge_add(MG_THREADS, -1);
     fflush(stdout);

@@ -1,10 +1,9 @@
-/* server: where requests come from — a pool of FastCGI worker threads on a
- * listening socket, or one plain CGI request — and how the process stops.
+/* server: where requests come from — the elastic pool of FastCGI worker
+ * threads on a listening socket (http/pool.h), or one plain CGI request — and
+ * how the process stops (SIGTERM/SIGINT: no new request, requests in flight
+ * get the grace time).
  *
- * Each worker thread owns one FCGX_Request and calls FCGX_Accept_r itself (no
- * accept mutex, no FastCGI keep-alive: platform-notes §1.1, §1.7). The main
- * thread waits for SIGTERM/SIGINT, then stops accepting, lets requests in
- * flight finish for up to the grace time, and returns or exits. */
+ * Thread rule: call these from the main thread only. */
 #ifndef RELAY_HTTP_SERVER_H
 #define RELAY_HTTP_SERVER_H
 
@@ -24,12 +23,17 @@ int srv_listen(const char *addr, char *err, size_t errlen);
  * (threads created later inherit it). Call first in main(). */
 void srv_block_signals(void);
 
+/* Answers a request that arrives while RELAY_MAX_THREADS requests are in
+ * flight, at once: 503 (or the dialect's overload status) with Retry-After.
+ * Provided by the API layer; runs on a worker thread. */
+typedef void (*srv_busy_fn)(struct relay_req *r);
+
 /* Run the worker pool on listen_fd until SIGTERM/SIGINT. own_socket says the
  * relay opened listen_fd itself (--listen); an inherited one may be shared and
  * is never shut down. Returns the exit code (or exits directly): 0 after a
  * clean stop, also when the grace time ran out; 1 when the workers could not
  * start or the socket is not listening. */
-int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app);
+int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app, srv_busy_fn busy);
 
 /* Serve the single CGI request of this process. Returns the exit code. */
 int srv_run_cgi(const struct relay_app *app);
