@@ -10,6 +10,7 @@ core_integration_tests = \
 	tests/integration/test_cli.py \
 	tests/integration/test_shutdown.py \
 	tests/integration/test_cgi.py \
+	tests/integration/test_capacity.py \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_sdk.py \
 	tests/integration/test_run_local.py \

@@ -929,7 +929,7 @@ def split_bytes(data):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128
+    request_queue_size = 1024   # capacity tests open hundreds of upstream streams at once
 
 
 def main():
