@@ -44,7 +44,10 @@
 #define POOL_STACK_SIZE (256u << 10)
 #endif
 
-enum pool_state { SLOT_FREE, SLOT_STARTING, SLOT_ACCEPTING, SLOT_WORKING };
+/* A slot's thread: FREE (none), STARTING, ACCEPTING, WORKING, then EXITED
+ * (returned, to be joined: its thread-local destructors, OpenSSL's among them,
+ * must finish before the process exits) and FREE again once joined. */
+enum pool_state { SLOT_FREE, SLOT_STARTING, SLOT_ACCEPTING, SLOT_WORKING, SLOT_EXITED };
 
 struct pool;
 
@@ -196,6 +199,24 @@ static void pool_start(struct pool *pl, struct pool_slot *s)
     pthread_cond_broadcast(&pl->changed);
     pthread_mutex_unlock(&pl->lock);
     LOG_WARN("cannot start a worker thread: %s", strerror(rc));
+}
+
+/* Join the threads that have exited, so their slots can be used again.
+ * Called without the lock, from the main thread only. */
+static void pool_join_exited(struct pool *pl)
+{
+    for (unsigned i = 0; i < pl->cap; i++) {
+        struct pool_slot *s = &pl->slots[i];
+        pthread_mutex_lock(&pl->lock);
+        int exited = s->state == SLOT_EXITED;
+        pthread_mutex_unlock(&pl->lock);
+        if (!exited)
+            continue;
+        pthread_join(s->tid, NULL);
+        pthread_mutex_lock(&pl->lock);
+        s->state = SLOT_FREE;
+        pthread_mutex_unlock(&pl->lock);
+    }
 }
 
 /* With lock held: interrupt every thread waiting in accept() that must stop. */
@@ -355,7 +376,7 @@ static void *pool_thread(void *arg)
     FCGX_Free(&req, 1);
     metrics_gauge_add(MG_THREADS, -1);
     pthread_mutex_lock(&pl->lock);
-    s->state = SLOT_FREE;
+    s->state = SLOT_EXITED;
     pl->running--;
     pthread_cond_broadcast(&pl->changed);
     pthread_mutex_unlock(&pl->lock);
@@ -389,6 +410,7 @@ static void pool_tick(struct pool *pl)
     pthread_mutex_unlock(&pl->lock);
     for (unsigned i = 0; i < n; i++)
         pool_start(pl, start[i]);
+    pool_join_exited(pl);
 }
 
 /* Wait for a stop signal, doing the pool's housekeeping meanwhile. */
@@ -467,7 +489,6 @@ int pool_run(const struct pool_params *p)
     pthread_condattr_destroy(&ca);
     pthread_attr_init(&pl.attr);
     pthread_attr_setstacksize(&pl.attr, POOL_STACK_SIZE);
-    pthread_attr_setdetachstate(&pl.attr, PTHREAD_CREATE_DETACHED);
     pool_load_allowed(&pl);
 
     struct sigaction sa = { .sa_handler = pool_wake_handler };
@@ -499,6 +520,7 @@ int pool_run(const struct pool_params *p)
     pthread_mutex_unlock(&pl.lock);
     if (up == 0) {
         LOG_ERROR("no worker thread could start");
+        pool_join_exited(&pl);
         goto out;
     }
     LOG_INFO("serving FastCGI with %u worker threads ready, up to %u requests at once", up, p->max_threads);
@@ -513,6 +535,7 @@ int pool_run(const struct pool_params *p)
         fflush(NULL);
         _exit(code);
     }
+    pool_join_exited(&pl);
 out:
     free(pl.slots);
     pthread_attr_destroy(&pl.attr);
