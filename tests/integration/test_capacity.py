@@ -9,6 +9,9 @@ fixed pool would need (several times longer) and leaves room for a loaded
 
 import json
 import os
+import re
+import resource
+import signal
 import socket
 import struct
 import sys
@@ -16,7 +19,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from harness import *  # noqa: E402,F401
+from relaytest.tap import check_error, diag, is_, like, ok  # noqa: E402
+from relaytest.procs import (RELAY_BIN, addr_family, base_env, free_port, need_relay_bin, read_file,  # noqa: E402
+                             run, spawn, stop_process, tmpdir, wait_port, wait_until, watch_log)
+from relaytest.servers import relay_env, start_lighttpd, start_mock, start_relay_listen  # noqa: E402
+from relaytest.clients import SSEStream, auth, chat_body, request, stream_chunks  # noqa: E402
+from relaytest.fcgi import FCGI_STDOUT, FcgiConn, cgi_env, fcgi_encode_params, fcgi_request  # noqa: E402
 
 WORDS = " ".join("w%d" % i for i in range(8))
 
@@ -268,7 +276,6 @@ def part_fd_budget(mock):
     the hard one when that suffices, else the ceiling is lowered with a
     warning at the default log level; either way the relay serves."""
     need_relay_bin()
-    import resource
     hard_now = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     need = (1024 + 4) * 5 + 64      # the default ceiling's budget (http/pool.h)
     cases = [(256, 256, True)]
