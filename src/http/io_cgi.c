@@ -57,13 +57,16 @@ static int io_cgi_flush(void *impl)
     return 0;
 }
 
-/* The web server closed our stdout (a pipe reports POLLERR, a socket POLLHUP). */
+/* The web server closed our stdout: a pipe reports POLLERR, a socket closed
+ * both ways POLLHUP. A half-closed socket proves nothing: mod_cgid shares one
+ * socket for stdin and stdout and shuts down its sending side after the body. */
 static int io_cgi_gone(void *impl)
 {
-    struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLRDHUP };
+    (void)impl;
+    struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
     if (poll(&pfd, 1, 0) <= 0)
         return 0;
-    return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    return (pfd.revents & (POLLHUP | POLLERR)) != 0;
 }
 
 void io_cgi_drain(struct io_cgi *state, unsigned long long max)

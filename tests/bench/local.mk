@@ -4,3 +4,8 @@ EXTRA_DIST += tests/bench/bench_relay.py
 bench-relay: all
 	RELAY_BIN='$(abs_top_builddir)/1min-relay' TOP_SRCDIR='$(abs_top_srcdir)' python3 $(top_srcdir)/tests/bench/bench_relay.py
 bench: bench-relay bench-rl bench-tok
+EXTRA_DIST += tests/bench/bench_streams.py
+.PHONY: bench-streams
+bench-streams: all
+	RELAY_BIN='$(abs_top_builddir)/1min-relay' TOP_SRCDIR='$(abs_top_srcdir)' python3 $(top_srcdir)/tests/bench/bench_streams.py
+bench: bench-streams
