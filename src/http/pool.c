@@ -523,7 +523,8 @@ int pool_run(const struct pool_params *p)
         pool_join_exited(&pl);
         goto out;
     }
-    LOG_INFO("serving FastCGI with %u worker threads ready, up to %u requests at once", up, p->max_threads);
+    LOG_INFO("serving FastCGI with %u worker threads ready, up to %u requests at once",
+             p->min_threads, p->max_threads);
 
     int sig = pool_wait_signal(&pl);
     LOG_INFO("signal %d: stopping; requests in flight get %u s to finish", sig, p->grace_s);
