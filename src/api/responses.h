@@ -114,6 +114,10 @@ struct resp_sink {
     int stream;
     resp_write_fn write;                /* stream only */
     void *write_ud;
+    /* Called once the response is complete, before the last event goes out
+     * (so a client that chains at once finds it stored); may be NULL. */
+    void (*on_end)(void *ud, const struct resp_sink *s);
+    void *on_end_ud;
 
     /* State. */
     unsigned seq;                       /* the next sequence_number */
@@ -124,7 +128,7 @@ struct resp_sink {
     struct buf text;                    /* the open message's text */
     struct eng_result result;
     struct buf ev;                      /* the event being written */
-    struct relay_err fail_err;
+    struct relay_err fail_err;          /* resp_sink_fail's error, for resp_sink_response */
 };
 
 /* Set up s for rq; hex/id from resp_new_id. For a stream, write receives the
@@ -141,8 +145,16 @@ struct eng_sink resp_sink_engine(struct resp_sink *s);
  * NULL when out of memory. */
 struct json_object *resp_sink_response(const struct resp_sink *s);
 
-/* After a failure once the stream began: the stream ends with
- * response.failed carrying e. Returns 0 or -1 (client gone). */
+/* A failure after the stream began ends it with response.failed carrying
+ * the error. The router renders errors after the handler returned (api/
+ * render_error.h), so the handler hands it a snapshot that outlives the sink:
+ * resp_sink_failure (NULL when there is nothing to end: not a stream, not
+ * begun, already ended, or out of memory) and resp_failure_render as the
+ * post-commit hook; the render frees the snapshot. resp_sink_fail does both
+ * at once (tests). Each returns 0 or -1 (client gone). */
+struct resp_failure;
+struct resp_failure *resp_sink_failure(const struct resp_sink *s);
+int resp_failure_render(void *ud, const struct relay_err *e);
 int resp_sink_fail(struct resp_sink *s, const struct relay_err *e);
 
 /* ---- The store ------------------------------------------------------ */

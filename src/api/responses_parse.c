@@ -1,5 +1,5 @@
 /* responses_parse: a Responses API request body -> struct resp_request; see
- * responses.h. The body's JSON tree stays alive (rq->body) and the request's
+ * responses.h. Tool shapes and what is refused: docs/tools.md §3. The body's JSON tree stays alive (rq->body) and the request's
  * strings are borrowed from it; strings made here are kept in rq->owned. */
 #include "api/responses.h"
 

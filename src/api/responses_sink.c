@@ -14,11 +14,12 @@
  *               was no output at all), then response.completed, or
  *               response.incomplete when cut at max_output_tokens or filtered
  *   fail        response.failed with the error (resp_sink_fail)
- * No [DONE]: OpenAI sends none. */
+ * No [DONE]: OpenAI sends none. The call events follow docs/tools.md §2. */
 #include "api/responses.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RESP_EVENT_MAX ((size_t)64 << 20)
@@ -413,6 +414,8 @@ static int sink_end(void *ud, unsigned choice, const struct eng_result *res)
         return -1;
     s->result = *res;
     s->ended = 1;
+    if (s->on_end)
+        s->on_end(s->on_end_ud, s);
     if (!s->stream)
         return 0;
     return ev_response(s, strcmp(sink_status(s), "incomplete") == 0 ? "response.incomplete"
@@ -438,11 +441,64 @@ struct eng_sink resp_sink_engine(struct resp_sink *s)
     return k;
 }
 
+struct resp_failure {
+    struct json_object *response;       /* the response as it stood */
+    unsigned seq;
+    resp_write_fn write;
+    void *write_ud;
+};
+
+struct resp_failure *resp_sink_failure(const struct resp_sink *s)
+{
+    if (!s->stream || !s->began || s->ended)
+        return NULL;
+    struct resp_failure *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    if (!(f->response = resp_sink_response(s))) {
+        free(f);
+        return NULL;
+    }
+    f->seq = s->seq;
+    f->write = s->write;
+    f->write_ud = s->write_ud;
+    return f;
+}
+
+int resp_failure_render(void *ud, const struct relay_err *e)
+{
+    struct resp_failure *f = ud;
+    int rc = -1;
+    struct json_object *ev = json_object_new_object();
+    if (ev) {
+        json_object_object_add(f->response, "status", json_object_new_string("failed"));
+        json_object_object_add(f->response, "error", error_obj(e));
+        json_object_object_add(ev, "type", json_object_new_string("response.failed"));
+        json_object_object_add(ev, "sequence_number", json_object_new_int64(f->seq));
+        json_object_object_add(ev, "response", json_object_get(f->response));
+        size_t n = 0;
+        const char *js = json_object_to_json_string_length(
+            ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+        struct buf b;
+        buf_init(&b, RESP_EVENT_MAX);
+        if (js && buf_puts(&b, "event: response.failed\ndata: ") == 0 && buf_append(&b, js, n) == 0 &&
+            buf_puts(&b, "\n\n") == 0)
+            rc = f->write(f->write_ud, b.data, b.len);
+        buf_free(&b);
+        json_object_put(ev);
+    }
+    json_object_put(f->response);
+    free(f);
+    return rc;
+}
+
 int resp_sink_fail(struct resp_sink *s, const struct relay_err *e)
 {
     s->fail_err = *e;
+    struct resp_failure *f = resp_sink_failure(s);
     s->failed = 1;
-    if (!s->stream || !s->began)
-        return 0;
-    return ev_response(s, "response.failed");
+    if (!f)
+        return s->stream && s->began ? -1 : 0;
+    s->seq++;
+    return resp_failure_render(f, e);
 }

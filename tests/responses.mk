@@ -1,4 +1,4 @@
-# unit tests of the Responses API dialect
+# Tests of the Responses API dialect: unit tests of its parser, sink and store.
 check_PROGRAMS += tests/unit/test_responses_parse tests/unit/test_responses_sink
 TESTS += tests/unit/test_responses_parse tests/unit/test_responses_sink
 tests_unit_test_responses_parse_SOURCES = tests/unit/test_responses_parse.c
