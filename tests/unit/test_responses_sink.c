@@ -162,6 +162,19 @@ static void test_json_answer(void)
     resp_request_free(&rq);
 }
 
+static size_t on_end_len;
+static int on_end_calls;
+static char on_end_status[32];
+
+static void on_end(void *ud, const struct resp_sink *s)
+{
+    on_end_len = ((struct buf *)ud)->len;
+    on_end_calls++;
+    struct json_object *r = resp_sink_response(s);
+    snprintf(on_end_status, sizeof on_end_status, "%s", str_at(r, "status"));
+    json_object_put(r);
+}
+
 static void test_stream_text(void)
 {
     struct resp_request rq;
@@ -173,6 +186,8 @@ static void test_stream_text(void)
                    1700000000, capture, &out);
     struct eng_sink k = resp_sink_engine(&s);
     struct eng_result res = { .finish = ENG_FINISH_STOP, .usage = { 5, 3, 0 } };
+    s.on_end = on_end;
+    s.on_end_ud = &out;
     ok(k.begin(k.ud, 0) == 0, "begin");
     struct json_object *evs = events(&out);
     is_int(json_object_array_length(evs), 2, "begin sends created and in_progress at once");
@@ -217,6 +232,11 @@ static void test_stream_text(void)
     is_str(str_at(done, "data.response.output.0.content.0.text"), "Hello", "completed carries the output");
     is_int(int_at(done, "data.response.usage.total_tokens"), 8, "completed carries usage");
     ok(strstr(buf_str(&out), "[DONE]") == NULL, "no [DONE]");
+    is_int(on_end_calls, 1, "on_end called once");
+    is_str(on_end_status, "completed", "on_end sees the completed response");
+    ok(strstr(buf_str(&out) + on_end_len, "event: response.output_item.done") == NULL &&
+       strstr(buf_str(&out) + on_end_len, "event: response.completed") != NULL,
+       "on_end runs after the item events, before response.completed");
     json_object_put(evs);
     resp_sink_free(&s);
     resp_request_free(&rq);
