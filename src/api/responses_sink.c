@@ -428,7 +428,7 @@ static int sink_idle(void *ud, unsigned idle_s)
     (void)idle_s;
     if (!s->stream || !s->began)
         return 0;
-    static const char ka[] = ": keepalive\n\n";
+    static const char ka[] = ": keep-alive\n\n";
     return s->write(s->write_ud, ka, sizeof ka - 1);
 }
 

@@ -195,7 +195,7 @@ static void test_stream_text(void)
     ok(k.text(k.ud, 0, "Hel", 3) == 0, "text 1");
     size_t after_first = out.len;
     ok(k.idle(k.ud, 1) == 0, "idle");
-    ok(strstr(buf_str(&out) + after_first, ": keepalive\n\n") != NULL, "idle sends an SSE comment");
+    ok(strstr(buf_str(&out) + after_first, ": keep-alive\n\n") != NULL, "idle sends an SSE comment");
     ok(k.text(k.ud, 0, "lo", 2) == 0 && k.end(k.ud, 0, &res) == 0, "text 2 and end");
     evs = events(&out);
     static const char *const want[] = {
