@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/responses.h"
 #include "core/accesslog.h"
 #include "core/cfg.h"
 #include "core/metrics.h"
@@ -30,11 +31,13 @@ static struct relay_config cc_cfg;
 static struct rl_config cc_rl;
 static struct media_config cc_media;
 static char cc_metrics_default[64];
+static struct resp_store_config cc_resp;
 
 #define C(n, k, f) { n, k, &cc_cfg.f, NULL }
 #define R(n, k, f) { n, k, &cc_rl.f, NULL }
 #define M(n, k, f) { n, k, &cc_media.f, NULL }
 #define E(n, def) { n, CC_ENV, NULL, def }
+#define P(n, k, f) { n, k, &cc_resp.f, NULL }
 
 /* Every variable the relay reads, in the order of the man page. */
 static const struct cc_item cc_items[] = {
@@ -74,6 +77,9 @@ static const struct cc_item cc_items[] = {
     M("RELAY_UPLOAD_TIMEOUT", CC_UINT, upload_timeout_s),
     M("RELAY_UPLOAD_CACHE_TTL", CC_UINT, cache_ttl_s),
     M("RELAY_UPLOAD_CACHE_DIR", CC_CHARS, cache_dir),
+    P("RELAY_RESPONSES_TTL", CC_UINT, ttl_s),
+    P("RELAY_RESPONSES_MAX_BYTES", CC_SIZE, max_bytes),
+    P("RELAY_RESPONSES_DIR", CC_CHARS, dir),
     E("TMPDIR", "/tmp"),
     R("RATE_LIMIT_STORE", CC_STORE, store),
     R("RATE_LIMIT_RPM", CC_U64, client.requests),
@@ -177,6 +183,7 @@ static int cc_load(struct cc_state *st, int (*load)(void *ctx, char *err, size_t
 static int cc_core(void *ctx, char *err, size_t errlen) { return cfg_load(ctx, err, errlen); }
 static int cc_media_load(void *ctx, char *err, size_t errlen) { return media_config_load(ctx, err, errlen); }
 static int cc_rl_load(void *ctx, char *err, size_t errlen) { return rl_config_load(ctx, err, errlen); }
+static int cc_resp_load(void *ctx, char *err, size_t errlen) { return resp_store_config_load(ctx, err, errlen); }
 static int cc_metrics_route(void *ctx, char *err, size_t errlen) { return route_metrics_configure(err, errlen); }
 
 static int cc_access(void *ctx, char *err, size_t errlen)
@@ -275,6 +282,7 @@ int check_config_run(FILE *out)
     metrics_default_name(cc_metrics_default, sizeof cc_metrics_default);
     cc_load(&st, cc_core, &cc_cfg);
     cc_load(&st, cc_media_load, &cc_media);
+    cc_load(&st, cc_resp_load, &cc_resp);
     int rl_ok = cc_load(&st, cc_rl_load, &cc_rl) == 0;
     cc_load(&st, cc_metrics_route, NULL);
     cc_load(&st, cc_access, NULL);
