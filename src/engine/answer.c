@@ -24,6 +24,7 @@ struct answer {
     int use_tok;
     struct toolparse *tp;       /* NULL: no tools */
     struct buf text;            /* the model's text up to the cut */
+    int done;                   /* ANSWER_DONE was returned: nothing more is read */
     int json_clean;             /* collect the content and clean it at the end */
     struct buf content;         /* json_clean: the content so far */
 };
@@ -124,7 +125,8 @@ static int answer_whole(struct answer *a, const char *p, size_t n)
     return a->use_stop ? stopmatch_feed(&a->sm, p, n, answer_tok, a) : answer_tok(a, p, n);
 }
 
-int answer_feed(struct answer *a, const char *p, size_t n)
+/* answer_feed before the done check. */
+static int answer_feed_whole(struct answer *a, const char *p, size_t n)
 {
     if (a->front.len > 0) {
         /* the carried start of a character, with the next bytes: either
@@ -153,18 +155,28 @@ int answer_feed(struct answer *a, const char *p, size_t n)
     return rc;
 }
 
+int answer_feed(struct answer *a, const char *p, size_t n)
+{
+    int rc = a->done ? ANSWER_DONE : answer_feed_whole(a, p, n);
+    if (rc == ANSWER_DONE)
+        a->done = 1;
+    return rc;
+}
+
 int answer_finish(struct answer *a, enum eng_finish upstream, struct eng_result *res)
 {
     int rc = 0;
-    if (a->front.len > 0 && !a->sm.matched && !a->tc.cut)
-        rc = answer_whole(a, a->front.data, a->front.len);
+    if (!a->done) {             /* pass on what the stages held back */
+        if (a->front.len > 0)
+            rc = answer_whole(a, a->front.data, a->front.len);
+        if (rc == 0 && a->use_stop)
+            rc = stopmatch_finish(&a->sm, answer_tok, a);
+        if (rc == 0 && a->use_tok)
+            rc = tokcut_finish(&a->tc, answer_kept, a);
+        if (rc == ANSWER_DONE)
+            rc = 0;
+    }
     buf_clear(&a->front);
-    if (rc == 0 && a->use_stop && !a->sm.matched && !a->tc.cut)
-        rc = stopmatch_finish(&a->sm, answer_tok, a);
-    if (rc == 0 && a->use_tok && !a->tc.cut)
-        rc = tokcut_finish(&a->tc, answer_kept, a);
-    if (rc == ANSWER_DONE)
-        rc = 0;
     if (rc == 0 && a->tp)
         rc = toolparse_finish(a->tp);
     unsigned calls = a->tp ? toolparse_calls(a->tp) : 0;

@@ -309,6 +309,18 @@ static void test_pipeline(void)
     ok(s.text_reports >= 3, "pipeline: text streams out byte by byte (%u reports)", s.text_reports);
     buf_free(&s.text);
     buf_free(&s.calls);
+    buf_clear(&kept);
+
+    /* after the last allowed call nothing more is read or counted */
+    req.nstop = 0;
+    req.ntools = 1;
+    req.parallel_tool_calls = 0;
+    is_int(pipe_run(&req, "<tool_call>{\"name\": \"get_weather\", \"arguments\": {}}</tool_call> tail", 3, &s, &res,
+                    &kept), ANSWER_DONE, "pipeline: done after the one allowed call");
+    ok(strncmp(buf_str(&kept), "<tool_call>", 11) == 0 && strstr(buf_str(&kept), "tail") == NULL,
+       "pipeline: the counted text ends with the call (%s)", buf_str(&kept));
+    buf_free(&s.text);
+    buf_free(&s.calls);
     buf_free(&kept);
 }
 
