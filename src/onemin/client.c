@@ -181,14 +181,21 @@ static enum client_rc client_map(CURLcode cc, const struct client_xfer *x)
     }
 }
 
-enum client_rc client_perform(void *h, const struct client_request *req, struct client_reply *rep)
-{
-    CURL *c = h;
-    struct curl_slist *hdrs = NULL;
-    struct client_xfer x = { .req = req, .rep = rep, .last_byte = client_now(), .last_tick = 0 };
-    enum client_rc rc = CLIENT_ERR_INTERNAL;
-    char line[CLIENT_HEADER_LINE_MAX];
+/* One transfer being set up or run: the easy handle, its callbacks' state
+ * and its header list (which holds the key). */
+struct client_run {
+    CURL *c;
+    struct client_xfer x;
+    struct curl_slist *hdrs;
+};
 
+/* Set c up for req. Returns 0, or -1 (r->hdrs may need freeing anyway). */
+static int client_setup(struct client_run *r, const struct client_request *req, struct client_reply *rep)
+{
+    CURL *c = r->c;
+    char line[CLIENT_HEADER_LINE_MAX];
+    r->x = (struct client_xfer){ .req = req, .rep = rep, .last_byte = client_now(), .last_tick = 0 };
+    r->hdrs = NULL;
     curl_easy_reset(c);
     rep->status = 0;
     buf_clear(&rep->body);
@@ -203,57 +210,122 @@ enum client_rc client_perform(void *h, const struct client_request *req, struct 
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_HEADERFUNCTION, client_on_header);
-    SET(CURLOPT_HEADERDATA, &x);
+    SET(CURLOPT_HEADERDATA, &r->x);
     SET(CURLOPT_WRITEFUNCTION, client_on_body);
-    SET(CURLOPT_WRITEDATA, &x);
+    SET(CURLOPT_WRITEDATA, &r->x);
     SET(CURLOPT_XFERINFOFUNCTION, client_on_progress);
-    SET(CURLOPT_XFERINFODATA, &x);
+    SET(CURLOPT_XFERINFODATA, &r->x);
     SET(CURLOPT_NOPROGRESS, 0L);
 
     if (req->api_key) {
         if ((size_t)snprintf(line, sizeof line, "API-KEY: %s", req->api_key) >= sizeof line) {
             LOG_WARN("API key too long to send");
-            goto out;
+            return -1;
         }
-        hdrs = curl_slist_append(hdrs, line);
-        if (!hdrs)
-            goto out;
+        r->hdrs = curl_slist_append(r->hdrs, line);
+        if (!r->hdrs)
+            return -1;
     }
     /* No 100-continue round trip for large bodies. */
-    struct curl_slist *t = curl_slist_append(hdrs, "Expect:");
+    struct curl_slist *t = curl_slist_append(r->hdrs, "Expect:");
     if (!t)
-        goto out;
-    hdrs = t;
+        return -1;
+    r->hdrs = t;
     if (req->mime) {
         SET(CURLOPT_MIMEPOST, (curl_mime *)req->mime);
     } else if (req->body) {
         snprintf(line, sizeof line, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
-        t = curl_slist_append(hdrs, line);
+        t = curl_slist_append(r->hdrs, line);
         if (!t)
-            goto out;
-        hdrs = t;
+            return -1;
+        r->hdrs = t;
         SET(CURLOPT_POSTFIELDS, req->body);
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     }
     if (req->method && strcmp(req->method, "GET") == 0)
         SET(CURLOPT_HTTPGET, 1L);
-    SET(CURLOPT_HTTPHEADER, hdrs);
+    SET(CURLOPT_HTTPHEADER, r->hdrs);
 #undef SET
     if (!ok) {
         LOG_ERROR("libcurl rejected an option");
-        goto out;
+        return -1;
     }
+    return 0;
+}
 
-    CURLcode cc = curl_easy_perform(c);
-    rc = client_map(cc, &x);
-    if (rc == CLIENT_OK && !x.headers_done && req->on_status && rep->status >= 200 &&
+/* The outcome of a finished transfer. */
+static enum client_rc client_done(struct client_run *r, CURLcode cc)
+{
+    const struct client_request *req = r->x.req;
+    struct client_reply *rep = r->x.rep;
+    enum client_rc rc = client_map(cc, &r->x);
+    if (rc == CLIENT_OK && !r->x.headers_done && req->on_status && rep->status >= 200 &&
         req->on_status(req->ud, rep) != 0)
         rc = CLIENT_ERR_ABORTED;
     if (rc != CLIENT_OK && rc != CLIENT_ERR_ABORTED)
         LOG_DEBUG("upstream %s: %s (%s)", req->url, client_rc_text(rc), curl_easy_strerror(cc));
+    return rc;
+}
+
+/* The key lives in the slist; free it and drop the handle's reference. */
+static void client_release(struct client_run *r)
+{
+    curl_easy_setopt(r->c, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(r->hdrs);
+    r->hdrs = NULL;
+}
+
+enum client_rc client_perform(void *h, const struct client_request *req, struct client_reply *rep)
+{
+    struct client_run r = { .c = h };
+    enum client_rc rc = CLIENT_ERR_INTERNAL;
+    if (client_setup(&r, req, rep) == 0)
+        rc = client_done(&r, curl_easy_perform(r.c));
+    client_release(&r);
+    return rc;
+}
+
+int client_perform_many(void *const *h, const struct client_request *reqs, struct client_reply *reps,
+                        enum client_rc *rcs, size_t n)
+{
+    struct client_run *runs = calloc(n ? n : 1, sizeof(*runs));
+    CURLM *m = curl_multi_init();
+    int rc = -1;
+    size_t added = 0, left = 0;
+    for (size_t i = 0; i < n; i++)
+        rcs[i] = CLIENT_ERR_INTERNAL;
+    if (!runs || !m)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        runs[i].c = h[i];
+        if (client_setup(&runs[i], &reqs[i], &reps[i]) < 0 || curl_multi_add_handle(m, runs[i].c) != CURLM_OK)
+            goto out;
+        added = i + 1;
+    }
+    left = n;
+    while (left > 0) {
+        int running = 0, queued = 0;
+        if (curl_multi_perform(m, &running) != CURLM_OK || curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
+            goto out;
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(m, &queued)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            for (size_t i = 0; i < n; i++)
+                if (runs[i].c == msg->easy_handle) {
+                    rcs[i] = client_done(&runs[i], msg->data.result);
+                    left--;
+                }
+        }
+    }
+    rc = 0;
 out:
-    /* The key lives in the slist; free it and drop the handle's reference. */
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(hdrs);
+    for (size_t i = 0; i < added; i++)
+        curl_multi_remove_handle(m, runs[i].c);
+    for (size_t i = 0; runs && i < n; i++)
+        if (runs[i].c)
+            client_release(&runs[i]);
+    curl_multi_cleanup(m);
+    free(runs);
     return rc;
 }

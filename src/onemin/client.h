@@ -65,6 +65,15 @@ void client_reply_free(struct client_reply *rep);
  * whatever the outcome. Returns CLIENT_OK when an answer arrived. */
 enum client_rc client_perform(void *h, const struct client_request *req, struct client_reply *rep);
 
+/* Perform reqs[0..n) at once, each on its own handle h[i] (all of this
+ * thread), for the n choices of one request: the callbacks of the transfers
+ * interleave on the calling thread. rcs[i] and reps[i] get each outcome as
+ * client_perform would give it; a callback that aborts its transfer stops
+ * only that one. Returns 0, or -1 when the transfers could not be run (out
+ * of memory, a libcurl failure): then rcs[i] may be CLIENT_ERR_INTERNAL. */
+int client_perform_many(void *const *h, const struct client_request *reqs, struct client_reply *reps,
+                        enum client_rc *rcs, size_t n);
+
 /* A short description for logs and error messages ("connection refused"). */
 const char *client_rc_text(enum client_rc rc);
 
