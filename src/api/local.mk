@@ -9,6 +9,7 @@ librelay_a_SOURCES += \
 	src/api/models.c \
 	src/api/chat.c src/api/chat.h \
 	src/api/chat_stream.c \
+	src/api/chat_tools.c src/api/chat_tools.h \
 	src/api/prompt.c src/api/prompt.h \
 	src/api/vision.c src/api/vision.h \
 	src/api/images.c \
