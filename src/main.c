@@ -20,24 +20,40 @@
 #include "core/cfg.h"
 #include "core/log.h"
 #include "core/metrics.h"
-#include "http/req.h"
-#include "http/resp.h"
+#include "app.h"
 #include "http/server.h"
 #include "onemin/media.h"
 #include "ratelimit/rl.h"
 #include "api/api.h"
+#include "api/router.h"
 #include "tokenizer/tok.h"
 #include "onemin/catalog.h"
+#include "onemin/client.h"
 
 enum { EXIT_USAGE = 2 };
 
-/* The answer when RELAY_MAX_THREADS requests are in flight: OpenAI's shape.
- * The SDKs retry a 503 on their own, after Retry-After. */
-static void relay_busy(struct relay_req *r)
+/* A worker thread's own state (struct worker, app.h): its curl handle and
+ * the limiter's per-thread state. */
+static struct worker *relay_thread_open(const struct relay_app *app)
 {
-    resp_add_header(r, "Retry-After", "2");
-    resp_error(r, 503, NULL, "overloaded",
-               NULL, "The relay is serving as many requests as it may (RELAY_MAX_THREADS); retry shortly");
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->curl = client_handle_new();
+    if (!w->curl) {
+        free(w);
+        return NULL;
+    }
+    /* NULL on failure is tolerated: the limiter then uses its fallback. */
+    w->rl = rl_thread_new(app->rl);
+    return w;
+}
+
+static void relay_thread_close(struct worker *w)
+{
+    rl_thread_free(w->rl);
+    client_handle_free(w->curl);
+    free(w);
 }
 
 static void usage(FILE *out)
@@ -80,6 +96,14 @@ int main(int argc, char **argv)
     struct rl_config rl_cfg;
     struct media_config media_cfg;
     struct relay_app app = { .cfg = &cfg };
+    const struct srv_app srv = {
+        .cfg = &cfg,
+        .app = &app,
+        .thread_open = relay_thread_open,
+        .thread_close = relay_thread_close,
+        .dispatch = api_dispatch,
+        .busy = api_busy,
+    };
 
     if (argc > 1 && strcmp(argv[1], "count-tokens") == 0)
         return tok_cli_main(argc - 1, argv + 1);
@@ -167,7 +191,7 @@ int main(int argc, char **argv)
     }
     if (listen_fd >= 0) {
         LOG_INFO("listening on %s", listen_addr);
-        code = srv_run_fastcgi(listen_fd, 1, &app, relay_busy);
+        code = srv_run_fastcgi(listen_fd, 1, &srv);
     } else if (FCGX_IsCGI()) {
         if (!getenv("GATEWAY_INTERFACE") && !getenv("REQUEST_METHOD")) {
             fprintf(stderr, "1min-relay: not started by a web server (no socket on fd 0 and no CGI "
@@ -175,9 +199,9 @@ int main(int argc, char **argv)
             code = EXIT_USAGE;
             goto out;
         }
-        code = srv_run_cgi(&app);
+        code = srv_run_cgi(&srv);
     } else {
-        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, 0, &app, relay_busy);
+        code = srv_run_fastcgi(FCGI_LISTENSOCK_FILENO, 0, &srv);
     }
 out:
     if (listen_fd >= 0)

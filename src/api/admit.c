@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "app.h"
 #include "http/resp.h"
 
 static void admit_header_u64(struct relay_req *r, const char *name, uint64_t v)

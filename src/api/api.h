@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "app.h"
 #include "core/err.h"
 #include "http/req.h"
 #include "onemin/catalog.h"

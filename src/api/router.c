@@ -9,7 +9,6 @@
 #include "api/render_error.h"
 #include "core/record.h"
 #include "http/resp.h"
-#include "http/server.h"
 
 struct route {
     const char *path;     /* exact path, or a prefix when it ends with '/' */
@@ -121,8 +120,17 @@ void api_dispatch(struct relay_req *r)
     render_error_hook(NULL, NULL);
 }
 
-/* The transport's entry point (http/server.h), until main wires api_dispatch. */
-void srv_dispatch(struct relay_req *r)
+void api_busy(struct relay_req *r)
 {
-    api_dispatch(r);
+    struct relay_err e = { 0 };
+    enum api_dialect dialect = API_OPENAI;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (route_matches(routes[i].path, r->path)) {
+            dialect = routes[i].dialect;
+            break;
+        }
+    err_set(&e, dialect == API_ANTHROPIC ? 529 : 503, NULL, "overloaded", NULL,
+            "The relay is serving as many requests as it may (RELAY_MAX_THREADS); retry shortly");
+    e.retry_after_s = 2;
+    render_error(r, dialect, &e);
 }

@@ -12,4 +12,10 @@
 /* Serve one request: exactly one response is sent (unless the client left). */
 void api_dispatch(struct relay_req *r);
 
+/* The answer when the transport is at its ceiling (struct srv_app's busy):
+ * 503 code "overloaded" with Retry-After, in the dialect of the route the
+ * path names (an Anthropic route: 529 overloaded_error). Sends nothing
+ * upstream. */
+void api_busy(struct relay_req *r);
+
 #endif

@@ -13,7 +13,7 @@ void buf_init(struct buf *b, size_t max)
 }
 
 /* Make room for need more bytes plus the NUL. */
-static int buf_reserve(struct buf *b, size_t need)
+static int buf_grow(struct buf *b, size_t need)
 {
     if (need > b->max - b->len)
         return -1;
@@ -31,9 +31,26 @@ static int buf_reserve(struct buf *b, size_t need)
     return 0;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+    if (n > b->max - b->len)
+        return -1;
+    size_t want = b->len + n + 1;
+    if (want <= b->cap)
+        return 0;
+    char *p = realloc(b->data, want);
+    if (!p)
+        return -1;
+    if (!b->data)
+        p[0] = '\0';
+    b->data = p;
+    b->cap = want;
+    return 0;
+}
+
 int buf_append(struct buf *b, const void *p, size_t n)
 {
-    if (buf_reserve(b, n) < 0)
+    if (buf_grow(b, n) < 0)
         return -1;
     if (n)
         memcpy(b->data + b->len, p, n);
@@ -53,7 +70,7 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+    if (n < 0 || buf_grow(b, (size_t)n) < 0)
         return -1;
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;

@@ -31,6 +31,12 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* Make room for n more bytes in one allocation of exactly that size (when
+ * the buffer is smaller), so that a caller who knows the final size (a
+ * declared Content-Length) does not grow it by doubling. Returns 0, or -1
+ * when len + n would pass max or memory runs out. */
+int buf_reserve(struct buf *b, size_t n);
+
 /* Drop the first n bytes (all when n >= len); keeps the allocation. */
 void buf_consume(struct buf *b, size_t n);
 

@@ -1,6 +1,9 @@
 /* io: the four operations a handler needs from its transport, so that one
  * handler serves FastCGI, plain CGI and in-memory tests alike.
  *
+ * Contract: each operation reports a client that is gone (-1, or 1 from
+ * gone) and never blocks longer than the transport's client deadline.
+ * Ownership: an io and its impl are borrowed from the server for one request.
  * Thread rule: an io belongs to the thread serving its request. */
 #ifndef RELAY_HTTP_IO_H
 #define RELAY_HTTP_IO_H

@@ -2,6 +2,8 @@
  * the body from fd 0 (exactly CONTENT_LENGTH bytes: RFC 3875 promises no EOF),
  * the response to stdout. One request per process.
  *
+ * Ownership: the state is the caller's (on its stack); stdin and stdout stay
+ * the process's.
  * Thread rule: the process's one request, on one thread. */
 #ifndef RELAY_HTTP_IO_CGI_H
 #define RELAY_HTTP_IO_CGI_H

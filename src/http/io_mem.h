@@ -1,6 +1,10 @@
 /* io_mem: an in-memory io for unit tests: variables from a NULL-terminated
  * "NAME=value" array, the body from a byte range, the response into a buf.
- * Set fail_after_writes to simulate a client that goes away. */
+ * Set fail_after_writes to simulate a client that goes away, closed to make
+ * io_gone report it.
+ *
+ * Ownership: vars and body are borrowed; out is the state's (io_mem_free).
+ * Thread rule: one thread at a time, like any io. */
 #ifndef RELAY_HTTP_IO_MEM_H
 #define RELAY_HTTP_IO_MEM_H
 

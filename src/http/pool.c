@@ -57,7 +57,7 @@ struct pool_slot {
     enum pool_state state;        /* guarded by pool->lock */
     int retire;                   /* guarded by pool->lock: exit instead of accepting */
     time_t idle_since;            /* guarded by pool->lock: when it began to wait */
-    struct worker w;              /* the thread's own */
+    unsigned id;                  /* the slot's index, for the log */
 };
 
 /* Shared by main and the workers; the counters and slot states are guarded by
@@ -299,7 +299,7 @@ static int pool_accept(struct pool *pl, struct pool_slot *s)
 }
 
 /* Serve the FastCGI request on the accepted connection fd, then close it. */
-static void pool_conn(struct pool *pl, struct pool_slot *s, FCGX_Request *req, int fd)
+static void pool_conn(struct pool *pl, struct worker *w, FCGX_Request *req, int fd)
 {
     const struct pool_params *p = pl->p;
     struct timeval tv = { .tv_sec = p->client_timeout_s };
@@ -331,7 +331,7 @@ static void pool_conn(struct pool *pl, struct pool_slot *s, FCGX_Request *req, i
     struct io_fcgi st;
     struct io io;
     io_fcgi_bind(&io, &st, req);
-    p->serve(&io, &s->w, admitted, p->ctx);
+    p->serve(&io, w, admitted, p->ctx);
     /* The web server sends nothing after the body: once it is read to its
      * end, a plain close cannot cut the answer short, so skip libfcgi's
      * shutdown-and-wait. */
@@ -356,22 +356,22 @@ static void *pool_thread(void *arg)
     FCGX_Request req;
     FCGX_InitRequest(&req, -1, 0);
     metrics_gauge_add(MG_THREADS, 1);
-    int opened = p->thread_open(&s->w, p->ctx) == 0;
+    struct worker *w = p->thread_open(p->ctx);
     pthread_mutex_lock(&pl->lock);
     pl->starting--;
     s->state = SLOT_WORKING;
     pthread_cond_broadcast(&pl->changed);
     pthread_mutex_unlock(&pl->lock);
-    if (opened) {
+    if (w) {
         for (;;) {
             int fd = pool_accept(pl, s);
             if (fd < 0)
                 break;
-            pool_conn(pl, s, &req, fd);
+            pool_conn(pl, w, &req, fd);
         }
-        p->thread_close(&s->w, p->ctx);
+        p->thread_close(w, p->ctx);
     } else {
-        LOG_ERROR("cannot set up worker %u (curl or rate-limit handle)", s->w.id);
+        LOG_ERROR("cannot set up worker %u (curl or rate-limit handle)", s->id);
     }
     FCGX_Free(&req, 1);
     metrics_gauge_add(MG_THREADS, -1);
@@ -502,7 +502,7 @@ int pool_run(const struct pool_params *p)
     }
     for (unsigned i = 0; i < pl.cap; i++) {
         pl.slots[i].pool = &pl;
-        pl.slots[i].w.id = i;
+        pl.slots[i].id = i;
     }
 
     /* Start the minimum, and see that at least one thread came up. */

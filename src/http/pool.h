@@ -26,7 +26,9 @@
  * Thread rule: pool_run is called once, from the main thread, with SIGTERM,
  * SIGINT and SIGHUP blocked in every thread. It uses SIGUSR2 internally to
  * interrupt threads waiting in accept(). The callbacks run on the worker
- * threads, concurrently; each struct worker belongs to its thread. */
+ * threads, concurrently; each struct worker belongs to its thread.
+ * Ownership: pool_run owns the threads and the connections; params and ctx
+ * are borrowed and must outlive it. */
 #ifndef RELAY_HTTP_POOL_H
 #define RELAY_HTTP_POOL_H
 
@@ -48,8 +50,9 @@ struct pool_params {
     unsigned max_threads;        /* requests served at once */
     unsigned client_timeout_s;   /* the client deadline */
     unsigned grace_s;            /* time requests in flight get after a stop signal */
-    /* Set up and release a thread's resources; open returns 0 or -1. */
-    int (*thread_open)(struct worker *w, void *ctx);
+    /* Create and free a thread's own state, on that thread; open returns
+     * NULL when it cannot (the thread then ends). */
+    struct worker *(*thread_open)(void *ctx);
     void (*thread_close)(struct worker *w, void *ctx);
     /* Serve the request on io. admitted = 0: the pool is at its ceiling and
      * the answer must be immediate. */

@@ -47,12 +47,13 @@ static void req_set_path(struct relay_req *r)
     }
 }
 
-void req_init(struct relay_req *r, struct io *io, const struct relay_app *app, struct worker *w)
+void req_init(struct relay_req *r, struct io *io, const struct relay_config *cfg,
+              const struct relay_app *app, struct worker *w)
 {
     memset(r, 0, sizeof *r);
     r->io = io;
     r->app = app;
-    r->cfg = app->cfg;
+    r->cfg = cfg;
     r->w = w;
     r->method = io_param(io, "REQUEST_METHOD");
     if (!r->method)
@@ -154,17 +155,30 @@ int req_read_body(struct relay_req *r, size_t max, struct buf *out, struct relay
             goto too_large;
     }
     out->max = max;
-    char chunk[REQ_READ_CHUNK];
-    for (;;) {
-        ssize_t got = io_read(r->io, chunk, sizeof chunk);
-        if (got < 0)
-            return err_set(e, 400, NULL, NULL, NULL, "Could not read the request body");
-        if (got == 0)
-            break;
-        if (buf_append(out, chunk, (size_t)got) < 0)
-            goto too_large;
-        if (have_length && out->len >= declared)
-            break;
+    if (have_length) {
+        /* The declared size, allocated once and read into in place. */
+        if (buf_reserve(out, (size_t)declared) < 0)
+            return err_oom(e);
+        while (out->len < declared) {
+            ssize_t got = io_read(r->io, out->data + out->len, (size_t)declared - out->len);
+            if (got < 0)
+                return err_set(e, 400, NULL, NULL, NULL, "Could not read the request body");
+            if (got == 0)
+                break;
+            out->len += (size_t)got;
+            out->data[out->len] = '\0';
+        }
+    } else {
+        char chunk[REQ_READ_CHUNK];
+        for (;;) {
+            ssize_t got = io_read(r->io, chunk, sizeof chunk);
+            if (got < 0)
+                return err_set(e, 400, NULL, NULL, NULL, "Could not read the request body");
+            if (got == 0)
+                break;
+            if (buf_append(out, chunk, (size_t)got) < 0)
+                goto too_large;
+        }
     }
     if (have_length && out->len != declared)
         return err_set(e, 400, NULL, NULL, NULL,

@@ -1,10 +1,16 @@
-/* req: the state of one client request while a route handles it.
+/* req: the state of one client request while the application handles it.
  *
- * struct relay_app holds what the whole process shares (configuration, model
- * catalogue, rate limiter); it is built before the workers start and its
- * pointers never change afterwards. struct worker holds one thread's reusable
- * resources. struct relay_req lives for one request.
+ * Contract: req_init binds a request to its io (FastCGI, CGI or in-memory) and
+ * derives the path, request id and client address; the readers below parse
+ * the CGI variables; req_read_body reads the body within a bound.
  *
+ * The application's state is opaque here: struct relay_app (what the whole
+ * process shares) and struct worker (one thread's reusable resources) are
+ * defined by the composition root (src/app.h); http/ only carries the
+ * pointers it was given, so it knows no routes, curl or limiter.
+ *
+ * Ownership: a relay_req lives on its worker's stack for one request; the
+ * strings it hands out are borrowed from io and valid until the request ends.
  * Thread rule: a relay_req and its worker belong to one thread. */
 #ifndef RELAY_HTTP_REQ_H
 #define RELAY_HTTP_REQ_H
@@ -20,29 +26,14 @@
 #define REQ_PATH_MAX 2048
 #define REQ_ID_LEN 40
 
-struct catalog;     /* onemin/catalog.h */
-struct rl;          /* ratelimit/rl.h */
-struct rl_thread;   /* ratelimit/rl.h */
-struct media_config; /* onemin/media.h */
-
-struct relay_app {
-    const struct relay_config *cfg;
-    struct catalog *catalog;
-    struct rl *rl;                      /* NULL when rate limiting is off */
-    const struct media_config *media;
-};
-
-struct worker {
-    unsigned id;
-    void *curl;                         /* CURL *, reused across requests */
-    struct rl_thread *rl;               /* the limiter's per-thread state, or NULL */
-};
+struct relay_app;   /* the application's shared state (src/app.h); opaque here */
+struct worker;      /* the application's per-thread state (src/app.h); opaque here */
 
 struct relay_req {
     struct io *io;
-    const struct relay_app *app;
-    const struct relay_config *cfg;     /* == app->cfg */
-    struct worker *w;
+    const struct relay_app *app;        /* borrowed, shared by every thread */
+    const struct relay_config *cfg;     /* the core settings */
+    struct worker *w;                   /* the serving thread's own */
     const char *method;                 /* borrowed from io */
     char path[REQ_PATH_MAX];            /* REQUEST_URI without query and mount prefix */
     char request_id[REQ_ID_LEN];        /* also sent as x-request-id */
@@ -58,7 +49,8 @@ struct relay_req {
 /* Set up r for one request on io. path is taken from REQUEST_URI (falling back
  * to SCRIPT_NAME + PATH_INFO), query removed, mount prefix stripped.
  * Allocates nothing until headers are added; release with req_finish. */
-void req_init(struct relay_req *r, struct io *io, const struct relay_app *app, struct worker *w);
+void req_init(struct relay_req *r, struct io *io, const struct relay_config *cfg,
+              const struct relay_app *app, struct worker *w);
 void req_finish(struct relay_req *r);
 
 /* 1 when the client has already gone: a write failed, or the web server

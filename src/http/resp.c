@@ -1,14 +1,10 @@
 #include "http/resp.h"
 
-#include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "core/err.h"
 #include "core/log.h"
-#include "core/text.h"
 
 /* Headers a browser client may read (openai-contract §9). */
 #define RESP_EXPOSE_HEADERS \
@@ -37,6 +33,7 @@ const char *resp_reason(int status)
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
+    case 529: return "Overloaded";
     default:  return status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error";
     }
 }
@@ -134,58 +131,4 @@ int resp_send(struct relay_req *r, int status, const char *content_type, const v
     if (strcmp(r->method, "HEAD") == 0)
         return 0;
     return n ? resp_write(r, body, n) : 0;
-}
-
-int resp_json(struct relay_req *r, int status, struct json_object *obj)
-{
-    size_t len;
-    const char *s = json_object_to_json_string_length(
-        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (!s)
-        return resp_error(r, 500, NULL, NULL, NULL, "Out of memory while writing the response");
-    return resp_send(r, status, "application/json", s, len);
-}
-
-int resp_error(struct relay_req *r, int status, const char *type, const char *code,
-               const char *param, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    text_sanitize(msg);
-
-    int rc = -1;
-    struct json_object *root = json_object_new_object();
-    struct json_object *err = json_object_new_object();
-    if (!root || !err) {
-        json_object_put(root);
-        json_object_put(err);
-        return -1;
-    }
-    json_object_object_add(err, "message", json_object_new_string(msg));
-    struct relay_err status_only = { .status = status };
-    json_object_object_add(err, "type", json_object_new_string(type ? type : err_type(&status_only)));
-    json_object_object_add(err, "param", param ? json_object_new_string(param) : NULL);
-    json_object_object_add(err, "code", code ? json_object_new_string(code) : NULL);
-    json_object_object_add(root, "error", err);
-
-    size_t len;
-    const char *s = json_object_to_json_string_length(
-        root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (status >= 500)
-        LOG_WARN("%s %s -> %d: %s", r->method, r->path, status, msg);
-    else
-        LOG_DEBUG("%s %s -> %d: %s", r->method, r->path, status, msg);
-    if (!r->committed) {
-        rc = resp_send(r, status, "application/json", s, len);
-    } else if (r->sse) {
-        /* After a 200 event stream has started, errors travel inside it. */
-        if (resp_write(r, "data: ", 6) == 0 && resp_write(r, s, len) == 0 &&
-            resp_write(r, "\n\n", 2) == 0)
-            rc = resp_flush(r);
-    }
-    json_object_put(root);
-    return rc;
 }

@@ -14,22 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/accesslog.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/io_cgi.h"
 #include "http/pool.h"
 #include "http/resp.h"
-#include "ratelimit/rl.h"
-#include "onemin/client.h"
 
 #define SRV_BACKLOG 1024
 
-/* What the pool's callbacks need. */
-struct srv_ctx {
-    const struct relay_app *app;
-    srv_busy_fn busy;
-};
 
 static void srv_fail(char *err, size_t errlen, const char *what, const char *addr, int e)
 {
@@ -149,25 +141,6 @@ void srv_block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* Per-thread resources; returns 0 or -1. */
-static int srv_worker_open(struct worker *w, const struct relay_app *app)
-{
-    w->curl = client_handle_new();
-    if (!w->curl)
-        return -1;
-    /* NULL on failure is tolerated: the limiter then uses its fallback. */
-    w->rl = rl_thread_new(app->rl);
-    return 0;
-}
-
-static void srv_worker_close(struct worker *w)
-{
-    rl_thread_free(w->rl);
-    client_handle_free(w->curl);
-    w->rl = NULL;
-    w->curl = NULL;
-}
-
 /* A socket inherited in a shut-down state (a previous holder called
  * shutdown() on it) would accept nothing; say so instead of hanging. */
 static int srv_check_listening(int fd)
@@ -181,46 +154,47 @@ static int srv_check_listening(int fd)
     return 0;
 }
 
-static int srv_thread_open(struct worker *w, void *ctx)
+static struct worker *srv_thread_open(void *ctx)
 {
-    const struct srv_ctx *c = ctx;
-    return srv_worker_open(w, c->app);
+    const struct srv_app *a = ctx;
+    return a->thread_open(a->app);
 }
 
 static void srv_thread_close(struct worker *w, void *ctx)
 {
-    (void)ctx;
-    srv_worker_close(w);
+    const struct srv_app *a = ctx;
+    a->thread_close(w);
 }
 
 static void srv_serve(struct io *io, struct worker *w, int admitted, void *ctx)
 {
-    const struct srv_ctx *c = ctx;
+    const struct srv_app *a = ctx;
     struct relay_req r;
     size_t klen;
-    req_init(&r, io, c->app, w);
+    req_init(&r, io, a->cfg, a->app, w);
     const char *key = req_api_key(&r, &klen);
     record_begin(&r.rec, r.request_id, r.method, key, klen);
     if (!admitted) {
-        c->busy(&r);
+        a->busy(&r);
     } else if (req_client_gone(&r)) {
         /* It waited while its client left: nobody would read the answer. */
         LOG_INFO("%s %s: the client left before the request was served; dropped", r.method, r.path);
     } else {
-        srv_dispatch(&r);
-        if (!r.committed)
-            resp_error(&r, 500, NULL, NULL, NULL, "The relay produced no response");
+        a->dispatch(&r);
+        if (!r.committed && !r.client_gone) {
+            LOG_ERROR("%s %s: the application sent no response", r.method, r.path);
+            resp_send(&r, 500, NULL, NULL, 0);
+        }
     }
     record_end(&r.rec, r.status, r.sse);
     req_finish(&r);
 }
 
-int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app, srv_busy_fn busy)
+int srv_run_fastcgi(int listen_fd, int own_socket, const struct srv_app *a)
 {
-    const struct relay_config *cfg = app->cfg;
+    const struct relay_config *cfg = a->cfg;
     if (srv_check_listening(listen_fd) < 0)
         return 1;
-    struct srv_ctx c = { app, busy };
     struct pool_params p = {
         .listen_fd = listen_fd,
         .own_socket = own_socket,
@@ -231,7 +205,7 @@ int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app, 
         .thread_open = srv_thread_open,
         .thread_close = srv_thread_close,
         .serve = srv_serve,
-        .ctx = &c,
+        .ctx = (void *)a,
     };
     if (p.min_threads > p.max_threads)
         p.min_threads = p.max_threads;
@@ -239,27 +213,23 @@ int srv_run_fastcgi(int listen_fd, int own_socket, const struct relay_app *app, 
     return pool_run(&p);
 }
 
-int srv_run_cgi(const struct relay_app *app)
+int srv_run_cgi(const struct srv_app *a)
 {
-    struct worker w = { .id = 0 };
     struct io_cgi st;
     struct io io;
-    int code = 1;
-    if (srv_worker_open(&w, app) < 0) {
+    struct worker *w = a->thread_open(a->app);
+    if (!w) {
         LOG_ERROR("cannot set up the CGI request (curl or rate-limit handle)");
-        goto out;
+        return 1;
     }
-    io_cgi_bind(&io, &st, (int)app->cfg->client_timeout_s * 1000);
-    struct srv_ctx c = { app, NULL };
+    io_cgi_bind(&io, &st, (int)a->cfg->client_timeout_s * 1000);
     metrics_gauge_add(MG_THREADS, 1);
     metrics_gauge_add(MG_BUSY, 1);
-    srv_serve(&io, &w, 1, &c);
+    srv_serve(&io, w, 1, (void *)a);
     metrics_gauge_add(MG_BUSY, -1);
     metrics_gauge_add(MG_THREADS, -1);
     fflush(stdout);
-    io_cgi_drain(&st, (unsigned long long)app->cfg->max_body * 2);
-    code = 0;
-out:
-    srv_worker_close(&w);
-    return code;
+    io_cgi_drain(&st, (unsigned long long)a->cfg->max_body * 2);
+    a->thread_close(w);
+    return 0;
 }

@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/render_error.h"
+#include "api/router.h"
+#include "app.h"
 #include "core/cfg.h"
 #include "http/io_mem.h"
 #include "http/req.h"
 #include "http/resp.h"
-#include "http/server.h"
 #include "tap.h"
 
 static struct relay_config cfg;
@@ -24,7 +26,7 @@ struct fixture {
 static void fx_open(struct fixture *f, const char *const *vars, const char *body)
 {
     io_mem_bind(&f->io, &f->mem, vars, body, body ? strlen(body) : 0);
-    req_init(&f->r, &f->io, &app, &worker);
+    req_init(&f->r, &f->io, &cfg, &app, &worker);
 }
 
 static void fx_close(struct fixture *f)
@@ -142,7 +144,9 @@ static void test_resp(void)
     const char *v[] = { "REQUEST_URI=/x", "REQUEST_METHOD=GET", NULL };
     fx_open(&f, v, NULL);
     resp_add_header(&f.r, "X-Test", "a\r\nInjected: yes");
-    resp_error(&f.r, 404, NULL, NULL, NULL, "nope \x01");
+    struct relay_err err = { 0 };
+    err_set(&err, 404, NULL, NULL, NULL, "nope \x01");
+    render_error(&f.r, API_OPENAI, &err);
     const char *out = fx_out(&f);
     ok(strncmp(out, "Status: 404 Not Found\r\n", 23) == 0, "status line first");
     ok(strstr(out, "Access-Control-Allow-Origin: *\r\n") != NULL, "CORS origin on errors");
@@ -161,7 +165,8 @@ static void test_resp(void)
     fx_open(&f, v, NULL);
     resp_begin(&f.r, 200, "text/event-stream", -1);
     size_t before = f.mem.out.len;
-    resp_error(&f.r, 502, NULL, "x", NULL, "late");
+    err_set(&err, 502, NULL, "x", NULL, "late");
+    render_error(&f.r, API_OPENAI, &err);
     ok(strncmp(fx_out(&f) + before, "data: {\"error\":", 15) == 0, "after commit an error becomes an SSE frame");
     ok(f.mem.flushes >= 1, "the error frame is flushed");
     fx_close(&f);
@@ -177,41 +182,48 @@ static void test_router(void)
     struct fixture f;
     const char *v1[] = { "REQUEST_URI=/v1/nope", "REQUEST_METHOD=GET", NULL };
     fx_open(&f, v1, NULL);
-    srv_dispatch(&f.r);
+    api_dispatch(&f.r);
     ok(strstr(fx_out(&f), "Status: 404") && strstr(fx_out(&f), "Invalid URL (GET /v1/nope)"), "unknown path 404");
     fx_close(&f);
 
     const char *v2[] = { "REQUEST_URI=/v1/chat/completions", "REQUEST_METHOD=GET", NULL };
     fx_open(&f, v2, NULL);
-    srv_dispatch(&f.r);
+    api_dispatch(&f.r);
     ok(strstr(fx_out(&f), "Status: 405") && strstr(fx_out(&f), "Allow: POST, OPTIONS\r\n"), "wrong method 405 with Allow");
     fx_close(&f);
 
     const char *v3[] = { "REQUEST_URI=/anything", "REQUEST_METHOD=OPTIONS",
                          "HTTP_ACCESS_CONTROL_REQUEST_HEADERS=authorization, x-stainless-os", NULL };
     fx_open(&f, v3, NULL);
-    srv_dispatch(&f.r);
+    api_dispatch(&f.r);
     ok(strstr(fx_out(&f), "Status: 204"), "preflight 204 on any path");
     ok(strstr(fx_out(&f), "Access-Control-Allow-Headers: authorization, x-stainless-os\r\n"), "requested headers echoed");
     fx_close(&f);
 
     const char *v4[] = { "REQUEST_URI=/v1/embeddings", "REQUEST_METHOD=POST", NULL };
     fx_open(&f, v4, NULL);
-    srv_dispatch(&f.r);
+    api_dispatch(&f.r);
     ok(strstr(fx_out(&f), "Status: 501") && strstr(fx_out(&f), "api_not_implemented"), "known unimplemented route 501");
     fx_close(&f);
 
     const char *v6[] = { "REQUEST_URI=/health", "REQUEST_METHOD=HEAD", NULL };
     fx_open(&f, v6, NULL);
-    srv_dispatch(&f.r);
+    api_dispatch(&f.r);
     const char *end = strstr(fx_out(&f), "\r\n\r\n");
     ok(strstr(fx_out(&f), "Status: 200") && strstr(fx_out(&f), "Content-Length: ") && end && end[4] == '\0',
        "HEAD on health: 200 with Content-Length and no body");
     fx_close(&f);
 
+    const char *v7[] = { "REQUEST_URI=/v1/chat/completions", "REQUEST_METHOD=POST", NULL };
+    fx_open(&f, v7, NULL);
+    api_busy(&f.r);
+    ok(strstr(fx_out(&f), "Status: 503") && strstr(fx_out(&f), "Retry-After: 2\r\n") &&
+       strstr(fx_out(&f), "\"code\":\"overloaded\""), "busy: 503 overloaded with Retry-After, OpenAI shape");
+    fx_close(&f);
+
     const char *v5[] = { "REQUEST_URI=/?probe=1", "REQUEST_METHOD=GET", NULL };
     fx_open(&f, v5, NULL);
-    srv_dispatch(&f.r);
+    api_dispatch(&f.r);
     ok(strstr(fx_out(&f), "Status: 200") && strstr(fx_out(&f), "\"status\":\"ok\""), "health on /");
     fx_close(&f);
 }

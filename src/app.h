@@ -1,0 +1,33 @@
+/* app: the application's state as the composition root (src/main.c) builds
+ * it and the API layer reads it. The transport (http/) carries pointers to
+ * both structs without knowing what is inside.
+ *
+ * Ownership: main() owns the relay_app and everything it points to, for the
+ * life of the process; each struct worker is created and freed by main.c's
+ * thread hooks on the worker thread that uses it.
+ * Thread rule: relay_app is built before the first worker thread starts and
+ * never changes afterwards (the catalogue and limiter lock inside); a worker
+ * belongs to its thread. */
+#ifndef RELAY_APP_H
+#define RELAY_APP_H
+
+#include "core/cfg.h"
+
+struct catalog;      /* onemin/catalog.h */
+struct rl;           /* ratelimit/rl.h */
+struct rl_thread;    /* ratelimit/rl.h */
+struct media_config; /* onemin/media.h */
+
+struct relay_app {
+    const struct relay_config *cfg;
+    struct catalog *catalog;
+    struct rl *rl;                      /* NULL when rate limiting is off */
+    const struct media_config *media;
+};
+
+struct worker {
+    void *curl;                         /* CURL *, reused across requests */
+    struct rl_thread *rl;               /* the limiter's per-thread state, or NULL */
+};
+
+#endif
