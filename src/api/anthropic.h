@@ -40,16 +40,16 @@ struct anth_request {
     struct eng_request eng;             /* eng.model is left empty: see client_model */
     char client_model[ENG_MODEL_MAX];   /* "model" as the client sent it (an alias, maybe) */
     /* private */
-    struct json_object *root;           /* the parsed body; eng's strings point into it */
+    struct json_object *root;           /* the body; eng's strings point into it */
     void **owned;                       /* allocations freed with the request */
     size_t nowned, capowned;
 };
 
-/* Parse body[0..len) into q (zeroed first). Returns 0, or -1 with e filled
- * (400 invalid_request_error naming the field; 500 when out of memory). q
- * must be released with anth_request_free either way. */
-int anth_parse(const char *body, size_t len, enum anth_mode mode, struct anth_request *q,
-               struct relay_err *e);
+/* Parse the request body root (a reference is taken) into q, zeroed first.
+ * Returns 0, or -1 with e filled (400 invalid_request_error naming the field;
+ * 500 when out of memory). q must be released with anth_request_free either
+ * way. */
+int anth_parse(struct json_object *root, enum anth_mode mode, struct anth_request *q, struct relay_err *e);
 void anth_request_free(struct anth_request *q);
 
 /* ---- The sink ------------------------------------------------------- */

@@ -16,7 +16,6 @@
 #include "media/b64.h"
 #include "media/sniff.h"
 
-#define ANTH_JSON_DEPTH 64
 #define ANTH_WHERE_MAX 96
 #define ANTH_TOOL_NAME_MAX 128
 #define ANTH_TEXT_MAX ((size_t)64 << 20)
@@ -391,6 +390,8 @@ static int anth_block(struct anth_msg *m, struct json_object *blk, enum eng_role
         return anth_bad(e, where, "Input should be an object");
     if (anth_str(blk, "type", 1, where, &type, NULL, e) < 0)
         return -1;
+    if (role == ENG_SYSTEM && strcmp(type, "text") != 0)
+        return anth_bad(e, where, "System messages hold text blocks only, not '%.32s'", type);
     if (strcmp(type, "text") == 0) {
         struct eng_part tmp;
         if (anth_str(blk, "text", 1, where, &tmp.text, &tmp.text_len, e) < 0)
@@ -451,9 +452,11 @@ static int anth_message(struct anth_request *q, struct json_object *msg, size_t 
         role = ENG_USER;
     else if (strcmp(role_s, "assistant") == 0)
         role = ENG_ASSISTANT;
+    else if (strcmp(role_s, "system") == 0)
+        role = ENG_SYSTEM;      /* mid-conversation system text (Claude Code sends it) */
     else
-        return anth_bad(e, where, "Unexpected role '%.32s'; the Messages API takes 'user' and "
-                        "'assistant' (send system text as the top-level 'system' field)", role_s);
+        return anth_bad(e, where, "Unexpected role '%.32s'; messages take 'user', 'assistant' and "
+                        "'system'", role_s);
     struct json_object *content = anth_get(msg, "content");
     anth_at(at, where, "content");
     struct anth_msg m = { .q = q };
@@ -672,29 +675,7 @@ static int anth_output_format(struct anth_request *q, struct relay_err *e)
     return 0;
 }
 
-static int anth_body(const char *body, size_t len, struct anth_request *q, struct relay_err *e)
-{
-    json_tokener *tok = json_tokener_new_ex(ANTH_JSON_DEPTH);
-    if (!tok)
-        return anth_oom(e);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    q->root = len ? json_tokener_parse_ex(tok, body, (int)len) : NULL;
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    if (jerr == json_tokener_continue)
-        jerr = q->root ? json_tokener_success : json_tokener_error_parse_eof;
-    int rc = 0;
-    if (!len)
-        rc = anth_bad(e, NULL, "The request body is empty; send a JSON object");
-    else if (!q->root || jerr != json_tokener_success)
-        rc = anth_bad(e, NULL, "The request body is not valid JSON: %s", json_tokener_error_desc(jerr));
-    else if (!json_object_is_type(q->root, json_type_object))
-        rc = anth_bad(e, NULL, "The request body must be a JSON object");
-    json_tokener_free(tok);
-    return rc;
-}
-
-int anth_parse(const char *body, size_t len, enum anth_mode mode, struct anth_request *q,
-               struct relay_err *e)
+int anth_parse(struct json_object *root, enum anth_mode mode, struct anth_request *q, struct relay_err *e)
 {
     struct json_object *v;
     const char *model;
@@ -703,11 +684,9 @@ int anth_parse(const char *body, size_t len, enum anth_mode mode, struct anth_re
     q->eng.n = 1;
     q->eng.parallel_tool_calls = 1;
     q->eng.param_prefix = "messages";
-    if (len > (size_t)0x7fffffff)
-        return err_set(e, 413, "request_too_large", NULL, NULL, "The request body is too large");
-    if (anth_body(body, len, q, e) < 0)
-        return -1;
-    struct json_object *root = q->root;
+    q->root = json_object_get(root);
+    if (!json_object_is_type(root, json_type_object))
+        return anth_bad(e, NULL, "The request body must be a JSON object");
 
     if (anth_str(root, "model", 1, "", &model, &mlen, e) < 0)
         return -1;

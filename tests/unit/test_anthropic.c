@@ -13,6 +13,17 @@
 #include "ratelimit/rl.h"
 #include "tap.h"
 
+/* anth_parse over JSON text (NULL root when the text does not parse). */
+static int parse(const char *body, enum anth_mode mode, struct anth_request *q, struct relay_err *e)
+{
+    struct json_object *root = json_tokener_parse(body);
+    if (!root && strcmp(body, "null") != 0)
+        printf("# bad test JSON: %s\n", body);
+    int rc = anth_parse(root, mode, q, e);
+    json_object_put(root);
+    return rc;
+}
+
 /* ---- Parser ----------------------------------------------------------- */
 
 /* A 1x1 PNG, base64. */
@@ -61,7 +72,7 @@ static void expect_turns(const char *body, enum anth_mode mode, const char *want
     struct relay_err e = { 0 };
     struct buf got;
     buf_init(&got, 1 << 20);
-    int rc = anth_parse(body, strlen(body), mode, &q, &e);
+    int rc = parse(body, mode, &q, &e);
     is_int(rc, 0, "%s: accepted", name);
     if (rc)
         printf("#   error %d: %s\n", e.status, e.message);
@@ -80,7 +91,7 @@ static void expect_400(const char *body, const char *param, const char *fragment
 {
     struct anth_request q;
     struct relay_err e = { 0 };
-    int rc = anth_parse(body, strlen(body), ANTH_MESSAGES, &q, &e);
+    int rc = parse(body, ANTH_MESSAGES, &q, &e);
     is_int(rc, -1, "%s: rejected", name);
     is_int(e.status, 400, "%s: status", name);
     is_str(e.type, "invalid_request_error", "%s: type", name);
@@ -101,7 +112,7 @@ static void test_basics(void)
         "\"temperature\":0.5,\"top_p\":0.9,\"top_k\":5,\"metadata\":{\"user_id\":\"{\\\"a\\\":1}\"},"
         "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"context_management\":{\"edits\":[]},"
         "\"service_tier\":\"auto\",\"unknown_field\":[1,2]," USER("\"hi\"") "}";
-    is_int(anth_parse(body, strlen(body), ANTH_MESSAGES, &q, &e), 0, "full request accepted");
+    is_int(parse(body, ANTH_MESSAGES, &q, &e), 0, "full request accepted");
     is_str(q.client_model, "claude-sonnet-4-5", "model kept as sent");
     is_str(q.eng.model, "", "engine model left for alias resolution");
     is_int(q.eng.max_tokens, 100, "max_tokens");
@@ -119,7 +130,7 @@ static void test_basics(void)
     expect_turns("{\"model\":\"m\"," USER("\"x\"") ",\"stream\":true}", ANTH_COUNT_TOKENS, "U[text:x]",
                  "count_tokens needs no max_tokens");
     body = "{\"model\":\"m\",\"stream\":true," USER("\"x\"") "}";
-    is_int(anth_parse(body, strlen(body), ANTH_COUNT_TOKENS, &q, &e), 0, "count_tokens body parsed");
+    is_int(parse(body, ANTH_COUNT_TOKENS, &q, &e), 0, "count_tokens body parsed");
     is_int(q.eng.stream, 0, "count_tokens never streams");
     anth_request_free(&q);
 
@@ -135,6 +146,22 @@ static void test_basics(void)
              "U[text:q]|A[text:a]|U[text:b,text:c]", "turns, thinking dropped, blocks kept in order");
     ok_turns(HEAD "\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"The answer is\"}]}",
              "U[text:q]|A[text:The answer is]", "assistant prefill");
+    /* the shape of Claude Code's request (2.1): system blocks with cache_control,
+     * a system message among the messages, tools with extra fields, adaptive
+     * thinking, context management, output_config, metadata.user_id as JSON text */
+    ok_turns("{\"model\":\"claude-opus-5-5\",\"max_tokens\":128000,\"stream\":true,"
+             "\"system\":[{\"type\":\"text\",\"text\":\"You are Claude Code.\"},{\"type\":\"text\",\"text\":\"Be careful.\","
+             "\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],"
+             "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>ctx</system-reminder>\"},"
+             "{\"type\":\"text\",\"text\":\"say hello\"}]},{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"env\","
+             "\"cache_control\":{\"type\":\"ephemeral\"}}]}],"
+             "\"tools\":[{\"name\":\"Bash\",\"description\":\"Run\",\"input_schema\":{\"type\":\"object\"}},"
+             "{\"name\":\"DeferredToolPlaceholder\",\"description\":\"d\",\"input_schema\":{},\"defer_loading\":true}],"
+             "\"metadata\":{\"user_id\":\"{\\\"device_id\\\":\\\"x\\\"}\"},\"thinking\":{\"type\":\"adaptive\",\"display\":\"omitted\"},"
+             "\"context_management\":{\"edits\":[{\"type\":\"clear_thinking_20251015\",\"keep\":\"all\"}]},"
+             "\"output_config\":{\"effort\":\"medium\"}}",
+             "S[text:You are Claude Code.,text:Be careful.]|U[text:<system-reminder>ctx</system-reminder>,text:say hello]"
+             "|S[text:env]", "Claude Code's request");
 }
 
 static void test_blocks(void)
@@ -220,7 +247,9 @@ static void test_request_errors(void)
     expect_400(HEAD "\"messages\":[]}", "messages", "At least one", "no messages");
     expect_400(HEAD "\"x\":1}", "messages", "Field required", "messages missing");
     expect_400(HEAD "\"messages\":{}}", "messages", "list", "messages not a list");
-    expect_400(HEAD "\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}", "messages.0", "'system'", "system role");
+    expect_400(HEAD "\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages.0", "'tool'", "tool role");
+    expect_400(HEAD "\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"image\"}]}]}", "messages.0.content.0",
+               "text blocks only", "image in a system message");
     expect_400(HEAD "\"messages\":[{\"content\":\"x\"}]}", "messages.0.role", "Field required", "role missing");
     expect_400(HEAD "\"messages\":[{\"role\":\"user\"}]}", "messages.0.content", "Field required", "content missing");
     expect_400(HEAD USER("5") "}", "messages.0.content", "string or a list", "content a number");
@@ -239,10 +268,7 @@ static void test_request_errors(void)
     expect_400(HEAD "\"thinking\":true," USER("\"x\"") "}", "thinking", "object", "thinking boolean");
     expect_400(HEAD "\"mcp_servers\":[{\"type\":\"url\",\"url\":\"https://m\"}]," USER("\"x\"") "}", "mcp_servers", "MCP",
                "MCP servers");
-    expect_400("", NULL, "empty", "empty body");
-    expect_400("{\"model\":", NULL, "not valid JSON", "truncated JSON");
     expect_400("[1]", NULL, "JSON object", "array body");
-    expect_400("{\"a\":1,}", NULL, "not valid JSON", "trailing comma");
 }
 
 static void test_tools(void)
@@ -255,7 +281,7 @@ static void test_tools(void)
         "{\"type\":\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":5},"
         "{\"type\":\"custom\",\"name\":\"x-y_1\",\"input_schema\":{}}],"
         "\"tool_choice\":{\"type\":\"tool\",\"name\":\"Bash\",\"disable_parallel_tool_use\":true}," USER("\"x\"") "}";
-    is_int(anth_parse(body, strlen(body), ANTH_MESSAGES, &q, &e), 0, "tools accepted");
+    is_int(parse(body, ANTH_MESSAGES, &q, &e), 0, "tools accepted");
     if (e.status)
         printf("#   %s\n", e.message);
     is_int(q.eng.ntools, 3, "three function tools; web search is not one");
@@ -278,7 +304,7 @@ static void test_tools(void)
         char b[512];
         snprintf(b, sizeof b, HEAD "\"tools\":[{\"name\":\"f\",\"input_schema\":{}}],\"tool_choice\":%s," USER("\"x\"") "}",
                  choices[i].choice);
-        is_int(anth_parse(b, strlen(b), ANTH_MESSAGES, &q, &e), 0, "tool_choice %s accepted", choices[i].choice);
+        is_int(parse(b, ANTH_MESSAGES, &q, &e), 0, "tool_choice %s accepted", choices[i].choice);
         is_int(q.eng.tool_choice, choices[i].want, "tool_choice %s mapped", choices[i].choice);
         is_int(q.eng.parallel_tool_calls, 1, "tool_choice %s: parallel calls stay allowed", choices[i].choice);
         anth_request_free(&q);
@@ -318,12 +344,12 @@ static void test_tools(void)
                "tool_choice.disable_parallel_tool_use", "boolean", "disable_parallel_tool_use a number");
 
     body = HEAD "\"output_format\":{\"type\":\"json_schema\",\"schema\":{\"type\":\"object\"}}," USER("\"x\"") "}";
-    is_int(anth_parse(body, strlen(body), ANTH_MESSAGES, &q, &e), 0, "output_format accepted");
+    is_int(parse(body, ANTH_MESSAGES, &q, &e), 0, "output_format accepted");
     is_int(q.eng.format, ENG_FORMAT_JSON_SCHEMA, "structured output");
     is_str(q.eng.format_schema, "{\"type\":\"object\"}", "schema text");
     anth_request_free(&q);
     body = HEAD "\"output_config\":{\"effort\":\"high\"}," USER("\"x\"") "}";
-    is_int(anth_parse(body, strlen(body), ANTH_MESSAGES, &q, &e), 0, "output_config without format accepted");
+    is_int(parse(body, ANTH_MESSAGES, &q, &e), 0, "output_config without format accepted");
     is_int(q.eng.format, ENG_FORMAT_TEXT, "no format");
     anth_request_free(&q);
     expect_400(HEAD "\"output_format\":{\"type\":\"xml\"}," USER("\"x\"") "}", "output_format", "'xml'", "output format type");
