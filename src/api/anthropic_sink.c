@@ -9,7 +9,7 @@
  *   content_block_stop        before a tool_use block and at the end
  *   content_block_start tool_use {"input":{}}, one input_json_delta with the
  *                             whole arguments, content_block_stop (per call)
- *   ping                      from idle() while the upstream is silent
+ *   ping                      from idle(), every keep-alive interval of silence
  *   message_delta             stop_reason, stop_sequence, usage
  *   message_stop
  * Whitespace is held back until text follows it, so trailing whitespace is
@@ -321,11 +321,12 @@ static int anth_end(void *ud, unsigned choice, const struct eng_result *res)
     return anth_ev_send(s);
 }
 
+/* A ping every RELAY_KEEPALIVE_INTERVAL seconds of upstream silence. */
 static int anth_idle(void *ud, unsigned idle_s)
 {
     struct anth_sink *s = ud;
-    (void)idle_s;
-    if (!s->stream || !s->started)
+    unsigned every = s->r->cfg->keepalive_s ? s->r->cfg->keepalive_s : 1;
+    if (!s->stream || !s->started || idle_s == 0 || idle_s % every != 0)
         return 0;
     if (anth_ev_open(s, "ping") < 0)
         return -1;

@@ -359,7 +359,7 @@ static void test_tools(void)
 
 /* ---- Sink ------------------------------------------------------------- */
 
-static struct relay_config cfg = { .cors_origin = "*", .mount_prefix = "" };
+static struct relay_config cfg = { .cors_origin = "*", .mount_prefix = "", .keepalive_s = 2 };
 static struct relay_app app = { .cfg = &cfg };
 static struct worker worker;
 
@@ -522,6 +522,7 @@ static void test_sink_stream(void)
     ok(f.k.idle(f.k.ud, 1) == 0, "stream: idle before begin sends nothing");
     is_int(f.mem.out.len, 0, "stream: nothing written before begin");
     ok(f.k.begin(f.k.ud, 0) == 0 && f.k.text(f.k.ud, 0, "Hel", 3) == 0 && f.k.idle(f.k.ud, 1) == 0 &&
+       f.k.idle(f.k.ud, 2) == 0 && f.k.idle(f.k.ud, 3) == 0 &&
        f.k.text(f.k.ud, 0, "lo ", 3) == 0 && f.k.text(f.k.ud, 0, "\n", 1) == 0 &&
        f.k.text(f.k.ud, 0, "world  ", 7) == 0 && f.k.end(f.k.ud, 0, &res) == 0, "stream: callbacks succeed");
     ok(strstr(buf_str(&f.mem.out), "Content-Type: text/event-stream") != NULL, "stream: event stream");
