@@ -113,6 +113,19 @@ static int anth_str(struct json_object *obj, const char *key, int required, cons
     return 0;
 }
 
+/* A required object member: *out, and at = where.key for later messages. */
+static int anth_obj(struct json_object *obj, const char *key, const char *where, char *at,
+                    struct json_object **out, struct relay_err *e)
+{
+    *out = anth_get(obj, key);
+    anth_at(at, where, key);
+    if (!*out)
+        return anth_bad(e, at, "Field required");
+    if (!json_object_is_type(*out, json_type_object))
+        return anth_bad(e, at, "Input should be an object");
+    return 0;
+}
+
 /* ---- Content blocks --------------------------------------------------- */
 
 /* Where the parts of one message go: a slice of turns that grows as blocks of
@@ -155,13 +168,8 @@ static int anth_image(struct anth_msg *m, struct json_object *blk, enum eng_role
     char at[ANTH_WHERE_MAX];
     const char *type, *s;
     size_t n;
-    struct json_object *src = anth_get(blk, "source");
-    anth_at(at, where, "source");
-    if (!src)
-        return anth_bad(e, at, "Field required");
-    if (!json_object_is_type(src, json_type_object))
-        return anth_bad(e, at, "Input should be an object");
-    if (anth_str(src, "type", 1, at, &type, NULL, e) < 0)
+    struct json_object *src;
+    if (anth_obj(blk, "source", where, at, &src, e) < 0 || anth_str(src, "type", 1, at, &type, NULL, e) < 0)
         return -1;
     if (strcmp(type, "base64") == 0) {
         const char *mt;
@@ -212,13 +220,9 @@ static int anth_document_text(struct json_object *blk, const char *where, struct
     char at[ANTH_WHERE_MAX], cat[ANTH_WHERE_MAX];
     const char *type, *title, *s;
     size_t n, tlen;
-    struct json_object *src = anth_get(blk, "source");
-    anth_at(at, where, "source");
-    if (!src)
-        return anth_bad(e, at, "Field required");
-    if (!json_object_is_type(src, json_type_object))
-        return anth_bad(e, at, "Input should be an object");
-    if (anth_str(src, "type", 1, at, &type, NULL, e) < 0 || anth_str(blk, "title", 0, where, &title, &tlen, e) < 0)
+    struct json_object *src;
+    if (anth_obj(blk, "source", where, at, &src, e) < 0 || anth_str(src, "type", 1, at, &type, NULL, e) < 0 ||
+        anth_str(blk, "title", 0, where, &title, &tlen, e) < 0)
         return -1;
     if (title && tlen && (buf_puts(text, "Document: ") < 0 || buf_append(text, title, tlen) < 0 ||
                           buf_puts(text, "\n") < 0))
@@ -365,12 +369,9 @@ static int anth_tool_use(struct anth_msg *m, struct json_object *blk, const char
     char at[ANTH_WHERE_MAX];
     if (anth_str(blk, "id", 1, where, &id, NULL, e) < 0 || anth_str(blk, "name", 1, where, &name, NULL, e) < 0)
         return -1;
-    struct json_object *input = anth_get(blk, "input");
-    anth_at(at, where, "input");
-    if (!input)
-        return anth_bad(e, at, "Field required");
-    if (!json_object_is_type(input, json_type_object))
-        return anth_bad(e, at, "Input should be an object");
+    struct json_object *input;
+    if (anth_obj(blk, "input", where, at, &input, e) < 0)
+        return -1;
     const char *args = anth_json_text(m->q, input);
     if (!args)
         return anth_oom(e);
@@ -571,12 +572,9 @@ static int anth_tool(struct anth_request *q, struct json_object *t, size_t i, st
     for (size_t k = 0; k < q->eng.ntools; k++)
         if (strcmp(q->eng.tools[k].name, name) == 0)
             return anth_bad(e, at, "Tool names must be unique ('%s' is offered twice)", name);
-    struct json_object *schema = anth_get(t, "input_schema");
-    anth_at(at, where, "input_schema");
-    if (!schema)
-        return anth_bad(e, at, "Field required");
-    if (!json_object_is_type(schema, json_type_object))
-        return anth_bad(e, at, "Input should be an object");
+    struct json_object *schema;
+    if (anth_obj(t, "input_schema", where, at, &schema, e) < 0)
+        return -1;
     struct eng_tool *tool = &q->eng.tools[q->eng.ntools];
     tool->name = name;
     tool->description = desc;
@@ -664,11 +662,10 @@ static int anth_output_format(struct anth_request *q, struct relay_err *e)
         return -1;
     if (strcmp(type, "json_schema") != 0)
         return anth_bad(e, where, "Output formats of type '%.32s' are not supported (json_schema is)", type);
-    struct json_object *schema = anth_get(f, "schema");
+    struct json_object *schema;
     char at[ANTH_WHERE_MAX];
-    anth_at(at, where, "schema");
-    if (!schema || !json_object_is_type(schema, json_type_object))
-        return anth_bad(e, at, schema ? "Input should be an object" : "Field required");
+    if (anth_obj(f, "schema", where, at, &schema, e) < 0)
+        return -1;
     q->eng.format = ENG_FORMAT_JSON_SCHEMA;
     if (!(q->eng.format_schema = anth_json_text(q, schema)))
         return anth_oom(e);
