@@ -63,12 +63,20 @@ int model_alias_parse(struct model_aliases *a, const char *spec, char *err, size
     return 0;
 }
 
-int model_alias_load(struct model_aliases *a, char *err, size_t errlen)
+/* Written by model_alias_configure before worker threads start. */
+static struct model_aliases model_alias_process;
+
+int model_alias_configure(char *err, size_t errlen)
 {
     const char *spec;
     if (cfg_env_str("RELAY_MODEL_ALIASES", "", &spec, err, errlen) < 0)
         return -1;
-    return model_alias_parse(a, spec, err, errlen);
+    return model_alias_parse(&model_alias_process, spec, err, errlen);
+}
+
+const struct model_aliases *model_alias_table(void)
+{
+    return &model_alias_process;
 }
 
 /* The family stem of a model name: provider prefix, "-latest" and a trailing

@@ -15,8 +15,9 @@
  * models are candidates for 3 and 4. The answer reports the id used, so a
  * client always sees which model answered.
  *
- * Thread rule: a struct model_aliases is filled at start-up and read-only
- * afterwards; model_alias_resolve is pure. */
+ * Thread rule: the process's table is written by model_alias_configure before
+ * the worker threads start and read-only afterwards; model_alias_resolve is
+ * pure. */
 #ifndef RELAY_API_MODEL_ALIAS_H
 #define RELAY_API_MODEL_ALIAS_H
 
@@ -40,8 +41,12 @@ struct model_aliases {
  * a. Returns 0, or -1 with a message naming the bad entry in err. */
 int model_alias_parse(struct model_aliases *a, const char *spec, char *err, size_t errlen);
 
-/* Read RELAY_MODEL_ALIASES. Returns 0, or -1 with a message in err. */
-int model_alias_load(struct model_aliases *a, char *err, size_t errlen);
+/* Read RELAY_MODEL_ALIASES into the process's table (start-up, before the
+ * workers). Returns 0, or -1 with a message naming the variable in err. */
+int model_alias_configure(char *err, size_t errlen);
+
+/* The process's table; empty until model_alias_configure. Read-only. */
+const struct model_aliases *model_alias_table(void);
 
 /* Resolve name (a may be NULL) against the catalogue models[0..n). Returns
  * the index of the model, or -1 when nothing matches; *rule (may be NULL)

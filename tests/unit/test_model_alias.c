@@ -47,9 +47,12 @@ int main(void)
         snprintf(big + strlen(big), sizeof big - strlen(big), "%sa%d=b", i ? "," : "", i);
     is_int(model_alias_parse(&a, big, err, sizeof err), -1, "too many aliases");
 
+    is_int(model_alias_table()->n, 0, "the process table starts empty");
     setenv("RELAY_MODEL_ALIASES", "x=gpt-4o", 1);
-    is_int(model_alias_load(&a, err, sizeof err), 0, "loaded from the environment");
-    is_int(a.n, 1, "one alias from the environment");
+    is_int(model_alias_configure(err, sizeof err), 0, "configured from the environment");
+    is_int(model_alias_table()->n, 1, "one alias from the environment");
+    setenv("RELAY_MODEL_ALIASES", "x", 1);
+    is_int(model_alias_configure(err, sizeof err), -1, "a bad RELAY_MODEL_ALIASES is refused");
     unsetenv("RELAY_MODEL_ALIASES");
 
     model_alias_parse(&a, "claude-sonnet-4-5=gpt-4o,ghost=nope", err, sizeof err);
