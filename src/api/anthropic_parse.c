@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "media/b64.h"
-#include "media/sniff.h"
+#include "codec/b64.h"
+#include "codec/sniff.h"
 
 #define ANTH_WHERE_MAX 96
 #define ANTH_TOOL_NAME_MAX 128

@@ -21,14 +21,14 @@ static int model_alias_is_date(const char *s, size_t n)
     return 1;
 }
 
-/* Copy s[0..n) trimmed of spaces into out[CAT_ID_MAX]; -1 if empty or too long. */
+/* Copy s[0..n) trimmed of spaces into out[CATALOG_ID_MAX]; -1 if empty or too long. */
 static int model_alias_name(const char *s, size_t n, char *out)
 {
     while (n && isspace((unsigned char)*s))
         s++, n--;
     while (n && isspace((unsigned char)s[n - 1]))
         n--;
-    if (n == 0 || n >= CAT_ID_MAX)
+    if (n == 0 || n >= CATALOG_ID_MAX)
         return -1;
     memcpy(out, s, n);
     out[n] = '\0';
@@ -86,7 +86,7 @@ static void model_alias_stem(const char *name, char *out)
 {
     const char *slash = strrchr(name, '/');
     size_t n = 0;
-    for (const char *p = slash ? slash + 1 : name; *p && n < CAT_ID_MAX - 1; p++)
+    for (const char *p = slash ? slash + 1 : name; *p && n < CATALOG_ID_MAX - 1; p++)
         out[n++] = *p == '.' ? '-' : (char)tolower((unsigned char)*p);
     out[n] = '\0';
     if (n > 7 && strcmp(out + n - 7, "-latest") == 0)
@@ -97,7 +97,7 @@ static void model_alias_stem(const char *name, char *out)
 }
 
 /* How new a model is: the date in its id (YYYYMMDD), else its createdAt's. */
-static long model_alias_age(const struct cat_model *m)
+static long model_alias_age(const struct catalog_model *m)
 {
     size_t n = strlen(m->id);
     if (n > MODEL_ALIAS_DATE_LEN && model_alias_is_date(m->id + n - MODEL_ALIAS_DATE_LEN, MODEL_ALIAS_DATE_LEN))
@@ -111,7 +111,7 @@ static long model_alias_age(const struct cat_model *m)
     return 0;
 }
 
-static int model_alias_newer(const struct cat_model *a, const struct cat_model *b)
+static int model_alias_newer(const struct catalog_model *a, const struct catalog_model *b)
 {
     long aa = model_alias_age(a), ab = model_alias_age(b);
     if (aa != ab)
@@ -134,10 +134,10 @@ static const char *model_alias_tier(const char *stem)
     return NULL;
 }
 
-long model_alias_resolve(const struct model_aliases *a, const char *name, const struct cat_model *models,
+long model_alias_resolve(const struct model_aliases *a, const char *name, const struct catalog_model *models,
                          size_t n, int *rule)
 {
-    char stem[CAT_ID_MAX], other[CAT_ID_MAX];
+    char stem[CATALOG_ID_MAX], other[CATALOG_ID_MAX];
     int dummy;
     long best = -1;
     if (!rule)
@@ -162,7 +162,7 @@ long model_alias_resolve(const struct model_aliases *a, const char *name, const 
     if (strncmp(stem, "claude-", 7) != 0)
         return -1;
     for (size_t k = 0; k < n; k++) {
-        if (!(models[k].kinds & CAT_CHAT))
+        if (!(models[k].kinds & CATALOG_CHAT))
             continue;
         model_alias_stem(models[k].id, other);
         if (strcmp(other, stem) == 0 && (best < 0 || model_alias_newer(&models[k], &models[best])))
@@ -176,7 +176,7 @@ long model_alias_resolve(const struct model_aliases *a, const char *name, const 
     if (!tier)
         return -1;
     for (size_t k = 0; k < n; k++) {
-        if (!(models[k].kinds & CAT_CHAT))
+        if (!(models[k].kinds & CATALOG_CHAT))
             continue;
         model_alias_stem(models[k].id, other);
         if (strncmp(other, "claude-", 7) == 0 && model_alias_tier(other) == tier &&

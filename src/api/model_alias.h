@@ -23,13 +23,13 @@
 
 #include <stddef.h>
 
-#include "upstream/catalog.h"
+#include "onemin/catalog.h"
 
 #define MODEL_ALIAS_MAX 64
 
 struct model_alias {
-    char from[CAT_ID_MAX];
-    char to[CAT_ID_MAX];
+    char from[CATALOG_ID_MAX];
+    char to[CATALOG_ID_MAX];
 };
 
 struct model_aliases {
@@ -52,7 +52,7 @@ const struct model_aliases *model_alias_table(void);
  * the index of the model, or -1 when nothing matches; *rule (may be NULL)
  * gets 1 to 4, the rule above that matched. An alias whose target is not in
  * the catalogue resolves to nothing. */
-long model_alias_resolve(const struct model_aliases *a, const char *name, const struct cat_model *models,
+long model_alias_resolve(const struct model_aliases *a, const char *name, const struct catalog_model *models,
                          size_t n, int *rule);
 
 #endif

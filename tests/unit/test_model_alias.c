@@ -5,16 +5,16 @@
 #include "api/model_alias.h"
 #include "tap.h"
 
-static struct cat_model cat[] = {
-    { .id = "gpt-4o", .kinds = CAT_CHAT },
-    { .id = "claude-3-5-sonnet-20240620", .kinds = CAT_CHAT, .created = 1735689600 },
-    { .id = "claude-3-5-haiku-20241022", .kinds = CAT_CHAT },
-    { .id = "claude-sonnet-4-20250514", .kinds = CAT_CHAT },
-    { .id = "claude-sonnet-4-5-20250929", .kinds = CAT_CHAT },
-    { .id = "claude-opus-4-20250514", .kinds = CAT_CHAT },
-    { .id = "claude-opus-4-1-20250805", .kinds = CAT_CHAT },
-    { .id = "claude-opus-4-1", .kinds = CAT_CHAT, .created = 1735689600 },  /* undated, older by createdAt */
-    { .id = "claude-image-sonnet-20990101", .kinds = CAT_IMAGE },           /* not a chat model */
+static struct catalog_model cat[] = {
+    { .id = "gpt-4o", .kinds = CATALOG_CHAT },
+    { .id = "claude-3-5-sonnet-20240620", .kinds = CATALOG_CHAT, .created = 1735689600 },
+    { .id = "claude-3-5-haiku-20241022", .kinds = CATALOG_CHAT },
+    { .id = "claude-sonnet-4-20250514", .kinds = CATALOG_CHAT },
+    { .id = "claude-sonnet-4-5-20250929", .kinds = CATALOG_CHAT },
+    { .id = "claude-opus-4-20250514", .kinds = CATALOG_CHAT },
+    { .id = "claude-opus-4-1-20250805", .kinds = CATALOG_CHAT },
+    { .id = "claude-opus-4-1", .kinds = CATALOG_CHAT, .created = 1735689600 },  /* undated, older by createdAt */
+    { .id = "claude-image-sonnet-20990101", .kinds = CATALOG_IMAGE },           /* not a chat model */
 };
 #define NCAT (sizeof cat / sizeof cat[0])
 
