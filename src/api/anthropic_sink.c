@@ -283,7 +283,10 @@ static int anth_end_json(struct anth_sink *s, const struct eng_result *res)
                                                      ? json_object_new_string(res->stop_sequence) : NULL);
     json_object_object_add(out, "usage", usage);
     resp_add_header(s->r, "x-usage-source", res->usage.from_upstream ? "upstream" : "estimated");
-    rc = resp_json(s->r, 200, out) < 0 ? -1 : 0;
+    size_t len;
+    const char *text = json_object_to_json_string_length(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                         &len);
+    rc = text && resp_send(s->r, 200, "application/json", text, len) == 0 ? 0 : -1;
 out:
     if (rc < 0 && !out)
         LOG_WARN("out of memory building an anthropic message");

@@ -7,6 +7,7 @@
 
 #include "api/anthropic.h"
 #include "core/cfg.h"
+#include "app.h"
 #include "http/io_mem.h"
 #include "http/req.h"
 #include "http/resp.h"
@@ -375,7 +376,7 @@ static void fx_open(struct fixture *f, int stream)
 {
     static const char *const vars[] = { "REQUEST_URI=/v1/messages", "REQUEST_METHOD=POST", NULL };
     io_mem_bind(&f->io, &f->mem, vars, NULL, 0);
-    req_init(&f->r, &f->io, &app, &worker);
+    req_init(&f->r, &f->io, &cfg, &app, &worker);
     anth_sink_init(&f->s, &f->r, "claude-sonnet-4-5-20250929", 12, stream);
     f->k = anth_sink_ops(&f->s);
 }
