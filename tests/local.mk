@@ -20,11 +20,14 @@ core_integration_tests = \
 	tests/integration/test_cases.py
 TESTS += $(core_integration_tests)
 
+# Source checks: every docs/ reference in a comment resolves.
+TESTS += tests/lint/check_doc_refs.py
+
 EXTRA_DIST += \
 	$(core_integration_tests) \
+	tests/lint/check_doc_refs.py \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
-	tests/lint/check_doc_refs.py \
 	tests/lib/harness.py \
 	tests/lib/relaytest/__init__.py \
 	tests/lib/relaytest/tap.py \

@@ -4,7 +4,7 @@
  *
  * The upstream returns text only. srt and vtt therefore hold one cue with
  * the whole text, from 0 to 99:59:59.999 (the real duration is unknown);
- * verbose_json has duration 0 and segments [] (docs/upstream §4.2). */
+ * verbose_json has duration 0 and segments [] (docs/upstream-api.md §4.2). */
 #include <ctype.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -211,7 +211,7 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
         goto out;
     }
     /* whisper takes response_format and temperature; the other models take
-     * the audio, a language and a prompt (docs/upstream §4.2, §4.3) */
+     * the audio, a language and a prompt (docs/upstream-api.md §4.2, §4.3) */
     int whisper = strncmp(model_id, "whisper", 7) == 0;
     json_object_object_add(po, "audioUrl", json_object_new_string(path));
     if (whisper)

@@ -1,5 +1,5 @@
 /* netcheck: which addresses a client-supplied URL may make the relay
- * connect to (the SSRF rules of openai-contract.md §10).
+ * connect to (the SSRF rules of docs/platform.md §5.6).
  *
  * Refused: unspecified, loopback, private (RFC 1918, IPv6 ULA), link-local,
  * CGNAT (100.64/10), multicast, broadcast and reserved IPv4 ranges, the

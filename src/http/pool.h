@@ -15,7 +15,7 @@
  * and writes with the client deadline: a peer that sends no parameter or body
  * byte, or takes no response byte, for client_timeout_s is dropped and the
  * thread is free again. No FastCGI keep-alive: one request per connection
- * (docs/platform-notes.md, keep-alive). A connection whose request body was
+ * (docs/platform.md §1.7). A connection whose request body was
  * read to its end is closed at once, without libfcgi's lingering close.
  *
  * Stopping: on SIGTERM or SIGINT no thread accepts any more — an inherited

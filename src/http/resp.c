@@ -6,7 +6,7 @@
 
 #include "core/log.h"
 
-/* Headers a browser client may read (openai-contract §9). */
+/* Headers a browser client may read (docs/client-api.md §2). */
 #define RESP_EXPOSE_HEADERS \
     "x-request-id, retry-after, retry-after-ms, x-ratelimit-limit-requests, " \
     "x-ratelimit-limit-tokens, x-ratelimit-remaining-requests, x-ratelimit-remaining-tokens, " \

@@ -1,5 +1,5 @@
 /* airecord: reading the aiRecord envelope; see airecord.h. Every lookup
- * checks the JSON type first, since the shapes vary (docs/upstream §10). */
+ * checks the JSON type first, since the shapes vary (docs/upstream-api.md §10). */
 #include "onemin/airec.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* fetch: downloading a client-supplied URL (a vision image_url) without
- * letting the client reach internal addresses (openai-contract.md §10).
+ * letting the client reach internal addresses (docs/platform.md §5.6).
  *
  * - http and https only; no proxy, no credentials from the environment;
  * - the host is resolved here and every address it resolves to is checked

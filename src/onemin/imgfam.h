@@ -1,6 +1,6 @@
 /* imgfam: every image-model family the relay knows, as one table of data,
  * and the translation of OpenAI's image fields into each family's upstream
- * promptObject (docs/upstream §4.1).
+ * promptObject (docs/upstream-api.md §4.1).
  *
  * Families: dall-e-2, dall-e-3 (quality, style), the GPT image models
  * (quality required, default low), Flux (num_outputs, aspect_ratio), Midjourney

@@ -1,5 +1,5 @@
 /* resulturl: turning the storage paths in a media aiRecord into URLs a
- * client can load (docs/upstream §7).
+ * client can load (docs/upstream-api.md §7).
  *
  * Rule: an element that already starts with http:// or https:// (any case)
  * is kept; otherwise the CDN base (ONE_MIN_ASSET_CDN_URL) and the path are

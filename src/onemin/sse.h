@@ -1,4 +1,4 @@
-/* sse: an incremental parser for the upstream's event stream (docs/upstream §2.3).
+/* sse: an incremental parser for the upstream's event stream (docs/upstream-api.md §2.3).
  *
  * Bytes go in as they arrive, split anywhere; complete events come out through
  * a callback. Rules: \n and \r\n line ends; "event:" sets the type until the

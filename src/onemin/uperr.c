@@ -1,6 +1,6 @@
 /* uperr: upstream error bodies and statuses -> error values; see uperr.h.
  *
- * Extraction rules (docs/upstream §8.1): message from error.message, error
+ * Extraction rules (docs/upstream-api.md §8.1): message from error.message, error
  * (a string), message or detail; code from error.code or errorCode; up to 5
  * distinct "message" strings found up to 6 levels deep in error.details or
  * details (an array, an object, or a string holding JSON) are appended as

@@ -1,4 +1,4 @@
-/* test_prompt: the prompt convention of prompt.h and the 400s of issue 2 §5,
+/* test_prompt: the prompt convention of prompt.h and the 400s of docs/client-api.md §1,
  * each with the param a client must fix. */
 #include <json-c/json.h>
 
