@@ -17,7 +17,9 @@ core_integration_tests = \
 	tests/integration/test_fastcgi.py \
 	tests/integration/test_examples.py \
 	tests/integration/test_garbage.py \
-	tests/integration/test_cases.py
+	tests/integration/test_cases.py \
+	tests/integration/test_keyleak.py \
+	tests/integration/test_result_urls.py
 TESTS += $(core_integration_tests)
 
 # Source checks: every docs/ reference in a comment resolves.
