@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential autoconf automake autoconf-archive pkg-config
           libfcgi-dev libfcgi-bin libcurl4-openssl-dev libjson-c-dev libmemcached-dev
           memcached spawn-fcgi lighttpd nginx-light apache2 libapache2-mod-fcgid
-          python3 curl ca-certificates systemd clang)
+          python3 curl ca-certificates systemd clang prometheus man-db jq)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 had_policy=0
 [ -e /usr/sbin/policy-rc.d ] && had_policy=1
