@@ -162,6 +162,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);
         return 1;
     }
+    route_reqid_configure(rl_cfg.trusted, rl_cfg.ntrusted);
 
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         fprintf(stderr, "1min-relay: libcurl failed to initialise\n");

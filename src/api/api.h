@@ -18,6 +18,7 @@
 #include "onemin/onemin.h"
 
 struct json_object;
+struct cidr;           /* core/cidr.h */
 
 typedef int (*api_handler)(struct relay_req *r, struct relay_err *e);
 
@@ -34,6 +35,12 @@ int speech_create(struct relay_req *r, struct relay_err *e);             /* POST
  * 0, or -1 with a message naming the variable in err. */
 int route_metrics(struct relay_req *r, struct relay_err *e);
 int route_metrics_configure(char *err, size_t errlen);
+
+/* api/reqid.c: take the X-Request-Id of a trusted proxy as r's id. The list
+ * (RATE_LIMIT_TRUSTED_PROXIES, parsed by the rate limiter's config) is given
+ * once before worker threads start and must outlive them. */
+void route_reqid_configure(const struct cidr *trusted, size_t n);
+void route_adopt_request_id(struct relay_req *r);
 
 /* The client's API key copied into key (ONEMIN_KEY_MAX + 1 bytes), or -1
  * with the 401. */

@@ -15,7 +15,8 @@ librelay_a_SOURCES += \
 	src/api/images.c \
 	src/api/audio.c \
 	src/api/speech.c \
-	src/api/metrics.c
+	src/api/metrics.c \
+	src/api/reqid.c
 
 check_PROGRAMS += tests/unit/test_prompt
 TESTS += tests/unit/test_prompt

@@ -66,6 +66,7 @@ static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialec
     if (len > 1 && r->path[len - 1] == '/' && strcmp(r->path, "/v1/models/") == 0)
         r->path[len - 1] = '\0';
 
+    route_adopt_request_id(r);
     if (strcmp(r->method, "OPTIONS") == 0)
         return route_preflight(r) < 0 && !r->committed ? err_oom(e) : 0;
     const struct route *hit = NULL;

@@ -134,6 +134,30 @@ void record_upstream(enum metrics_upstream outcome, int status, double seconds)
     record_cur->upstream_status = status;
 }
 
+void record_request_id_set(struct record *rec, const char *id)
+{
+    record_copy(rec->request_id, sizeof rec->request_id, id);
+    if (record_cur == rec)
+        log_set_request_id(rec->request_id);
+}
+
+/* When this thread's upstream exchange began (record_upstream_start). */
+static _Thread_local struct timespec record_up_t0;
+
+void record_upstream_start(void)
+{
+    clock_gettime(CLOCK_MONOTONIC, &record_up_t0);
+}
+
+void record_upstream_end(long status, int timed_out)
+{
+    enum metrics_upstream o = timed_out ? MU_TIMEOUT
+        : status >= 200 && status < 300 ? MU_OK
+        : status >= 400 && status < 500 ? MU_4XX
+        : status > 0 ? MU_5XX : MU_CONNECT;
+    record_upstream(o, (int)status, record_since(&record_up_t0));
+}
+
 const char *record_request_id(void)
 {
     return record_cur ? record_cur->request_id : NULL;

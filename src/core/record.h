@@ -77,6 +77,15 @@ void record_tokens(long long prompt, long long completion, int counted);
 void record_ratelimit(const char *outcome);
 /* One upstream call: its outcome, HTTP status (0: none) and duration. */
 void record_upstream(enum metrics_upstream outcome, int status, double seconds);
+/* The same measured by the upstream client around its exchange:
+ * record_upstream_start when it begins; record_upstream_end with the HTTP
+ * status (0: no answer) and whether it ended by a timeout, which picks the
+ * outcome (ok for 2xx, 4xx, 5xx for any other status, timeout, connect). */
+void record_upstream_start(void);
+void record_upstream_end(long status, int timed_out);
+/* Replace rec's request id (a trusted proxy named the request); log lines
+ * of this thread use it from now on. */
+void record_request_id_set(struct record *rec, const char *id);
 /* The current record's request id, or NULL outside a request. */
 const char *record_request_id(void);
 

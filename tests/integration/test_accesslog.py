@@ -2,19 +2,22 @@
 """RELAY_ACCESS_LOG: one valid JSON line per request of every kind (chat,
 stream, models, health, images, errors, preflight, metrics) with its fields
 checked; the key and the prompt text appear nowhere in the file; the
-request id is the response's x-request-id and is in the relay's own log lines; the file is reopened on
+request id is the response's x-request-id (or a trusted proxy's
+X-Request-Id) and is in the relay's own log lines; the file is reopened on
 SIGHUP (logrotate); stderr mode; a bad value stops the start."""
 
 import hashlib
 import json
 import os
+import re
+import shutil
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
 from relaytest.tap import is_, like, ok  # noqa: E402
-from relaytest.procs import RELAY_BIN, base_env, free_port, run, run_process, tmpdir, wait_until  # noqa: E402
+from relaytest.procs import RELAY_BIN, TOP_SRCDIR, base_env, free_port, run, run_process, tmpdir, wait_until  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.clients import SSEStream, auth, chat_body, request  # noqa: E402
 
@@ -51,7 +54,8 @@ def main():
     d = tmpdir("accesslog-")
     logf = os.path.join(d, "access.log")
     shm = "/1min-relay-test-al-%d" % os.getpid()
-    lt = start_lighttpd(relay_env(mock, RELAY_ACCESS_LOG=logf, RELAY_METRICS_SHM=shm))
+    lt = start_lighttpd(relay_env(mock, RELAY_ACCESS_LOG=logf, RELAY_METRICS_SHM=shm,
+                                  RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1"))
     try:
         run_checks(mock, lt, d, logf)
     finally:
@@ -80,6 +84,7 @@ def run_checks(mock, lt, d, logf):
     sent.append(("preflight", request(lt, "OPTIONS", "/v1/chat/completions",
                                       headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"})))
     sent.append(("metrics", request(lt, "GET", "/metrics")))
+    sent.append(("proxy-id", request(lt, "GET", "/v1/models", headers={"X-Request-Id": "proxy-id_7.a:b-c"})))
     sent.append(("badjson", request(lt, "POST", "/v1/chat/completions", body=b"{" + PROMPT.encode(),
                                     headers=dict(auth(KEY), **{"Content-Type": "application/json"}))))
 
@@ -115,9 +120,14 @@ def run_checks(mock, lt, d, logf):
     is_(get("404").get("route"), None, "unknown path: route null (no client text)")
     is_(get("metrics").get("route"), "/metrics", "metrics: route")
     is_(get("image").get("route"), "/v1/images/generations", "image: route")
+    is_(dict(sent)["proxy-id"].header("x-request-id"), "proxy-id_7.a:b-c",
+        "X-Request-Id from a trusted proxy (RATE_LIMIT_TRUSTED_PROXIES) is the request's id")
+    ok(get("proxy-id").get("request_id") == "proxy-id_7.a:b-c", "... in the access log too")
     now = time.time()
     ok(all(abs(r.get("ts", 0) - now) < 120 for r in recs), "ts is the Unix time of the request")
     like(chat.get("time", ""), r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", "time is RFC 3339 UTC")
+
+    readme_jq(logf, recs)
 
     text = open(logf, "rb").read().decode("utf-8", "replace")
     ok(KEY not in text and KEY[3:] not in text, "the key is nowhere in the access log")
@@ -143,10 +153,28 @@ def run_checks(mock, lt, d, logf):
     is_(request(lt, "GET", "/health").status, 200, "the relay still serves after SIGHUP")
 
 
+def readme_jq(logf, recs):
+    """The README's jq line for "which requests of this client failed in the
+    last hour" finds exactly this client's failed requests."""
+    if not ok(shutil.which("jq") is not None, "jq is installed (Debian package jq)"):
+        return
+    readme = open(os.path.join(TOP_SRCDIR, "README.md"), encoding="utf-8").read()
+    m = re.search(r"^jq -c --arg k \"\$\(printf %s \"\$KEY\" \| sha256sum \| cut -c1-12\)\" '([^']+)' access\.log$",
+                  readme, re.M)
+    if not ok(m, "the README has the jq line"):
+        return
+    rc, out, err = run_process(["jq", "-c", "--arg", "k", KEY_HASH, m.group(1), logf], timeout=20)
+    got = sorted(json.loads(l)["request_id"] for l in out.splitlines())
+    want = sorted(r["request_id"] for r in recs if r.get("key") == KEY_HASH and r.get("status", 0) >= 400)
+    ok(rc == 0 and want and got == want, "the README's jq line lists exactly this client's %d failed requests"
+       % len(want), (rc, err, got, want))
+
+
 def stderr_mode(mock):
     lt = start_lighttpd(relay_env(mock, RELAY_ACCESS_LOG="stderr", RELAY_METRICS_SHM="off"))
-    r = request(lt, "GET", "/health")
+    r = request(lt, "GET", "/health", headers={"X-Request-Id": "forged-by-a-client"})
     rid = r.header("x-request-id")
+    ok(rid.startswith("req_"), "X-Request-Id from a peer that is not a trusted proxy is ignored", rid)
     ok(wait_until(lambda: any(l.startswith("{") and rid in l for l in lt.logs().splitlines()), 10),
        "RELAY_ACCESS_LOG=stderr: the JSON line is on stderr")
     lt.stop()
