@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
 from relaytest.tap import diag, is_, ok  # noqa: E402
-from relaytest.procs import run  # noqa: E402
+from relaytest.procs import need_npm, run  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.clients import SSEStream, auth, chat_body, request, stream_chunks  # noqa: E402
 
@@ -50,6 +50,7 @@ def tiktoken_counts(pairs):
 
 
 def main():
+    need_npm(os.path.join(TOK_DIR, "node_modules", "tiktoken", "package.json"), "npm tiktoken (tests/tok)")
     mock = start_mock()
     lt = start_lighttpd(relay_env(mock))
     # Prose with contractions, CJK, emoji, code and odd whitespace: text where

@@ -1,7 +1,7 @@
 """relaytest.sdk: the openai npm SDK (tests/sdk) as a client.
 
-sdk_ready() checks node and the SDK are installed (a missing SDK fails the
-test: it is never skipped); run_sdk_script() runs one tests/sdk script and
+sdk_ready() checks node and the SDK are installed (a missing SDK skips the
+test, or fails it in CI's strict mode); run_sdk_script() runs one tests/sdk script and
 turns each JSON line it prints into a TAP check.
 """
 
@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 
-from relaytest.procs import TOP_SRCDIR, run_process
+from relaytest.procs import TOP_SRCDIR, need_npm, run_process
 from relaytest.tap import diag, is_, ok
 
 SDK_DIR = os.path.join(TOP_SRCDIR, "tests", "sdk")
@@ -18,7 +18,9 @@ SDK_DIR = os.path.join(TOP_SRCDIR, "tests", "sdk")
 def sdk_ready():
     """TAP checks that node and the openai SDK v6 are installed in
     tests/sdk/node_modules (`npm ci --prefix tests/sdk`); True when they are.
-    A missing SDK fails the test: it is never skipped."""
+    A missing SDK skips the whole test, except in CI's strict mode (need_npm),
+    where it fails."""
+    need_npm(os.path.join(SDK_DIR, "node_modules", "openai", "package.json"), "the openai SDK (tests/sdk)")
     if not ok(shutil.which("node") is not None, "node is installed"):
         return False
     mod = os.path.join(SDK_DIR, "node_modules", "openai", "package.json")
