@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "core/record.h"
 #include "http/resp.h"
 
 static void admit_header_u64(struct relay_req *r, const char *name, uint64_t v)
@@ -62,6 +63,8 @@ int admit_request(struct relay_req *r, const char *api_key, size_t key_len, uint
     }
     rl_client_of(rl, r->client_ip, req_header(r, "X-Forwarded-For"), client, sizeof client);
     rl_check(rl, r->w ? r->w->rl : NULL, client, api_key, key_len, tokens, &res, t);
+    record_ratelimit(res.outcome == RL_ADMITTED ? "admitted" : res.outcome == RL_UNAVAILABLE ? "refused_store"
+                     : res.outcome == RL_TOO_LARGE || res.on_tokens ? "refused_tokens" : "refused_requests");
     admit_state(r, &res.req, "requests");
     admit_state(r, &res.tok, "tokens");
     admit_window_words(rl, per, sizeof per);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/record.h"
 #include "http/resp.h"
 #include "ratelimit/rl.h"
 
@@ -101,9 +102,11 @@ out:
 int api_model(struct relay_req *r, const char *id, unsigned kind, const char *what,
               struct catalog_model *out, struct relay_err *e)
 {
+    record_model(id, 0);
     if (!catalog_find(r->app->catalog, r->w->curl, id, out))
         return err_set(e, 400, NULL, "model_not_found", "model",
                        "The model `%.128s` does not exist on 1min.ai; use %s", id, what);
+    record_model(id, 1);
     if (!(out->kinds & kind))
         return err_set(e, 400, NULL, "model_not_supported", "model", "The model `%.128s` is not %s", id, what);
     return 0;

@@ -17,6 +17,7 @@
 #include "api/api.h"
 #include "codec/multipart.h"
 #include "codec/sniff.h"
+#include "core/metrics.h"
 #include "http/resp.h"
 #include "onemin/airec.h"
 #include "onemin/asset.h"
@@ -233,6 +234,7 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
         err_set(e, 502, "upstream_error", "bad_gateway", NULL, "1min.ai returned no text");
         goto out;
     }
+    metrics_media(task == AUDIO_TRANSLATE ? "translation" : "transcription");
     rc = audio_answer(r, task, format, language, text, e);
 out:
     json_object_put(reply);

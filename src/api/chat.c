@@ -14,6 +14,7 @@
 #include "api/vision.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/record.h"
 #include "http/resp.h"
 #include "onemin/airec.h"
 #include "onemin/chatmap.h"
@@ -197,6 +198,7 @@ static int chat_answer(struct chat_call *call, const struct client_reply *rep, s
     json_object_object_add(out, "choices", choices);
     json_object_object_add(out, "usage", chat_usage_obj(pt, ct, tt));
     call->completion_tokens = ct;
+    record_tokens(pt, ct, !upstream_usage);
     resp_add_header(r, "x-usage-source", upstream_usage ? "upstream" : "estimated");
     rc = api_json(r, 200, out, e);
 out:
@@ -269,6 +271,7 @@ static int chat_parse(struct chat_call *call, struct json_object *root, size_t *
 static int chat_resolve_model(struct chat_call *call, struct catalog_model *m, struct relay_err *e)
 {
     struct relay_req *r = call->r;
+    record_model(call->model, 0);
     if (!catalog_find(r->app->catalog, r->w->curl, call->model, m))
         return err_set(e, 404, NULL, "model_not_found", "model",
                        "The model `%s` does not exist or you do not have access to it.", call->model);
@@ -278,6 +281,7 @@ static int chat_resolve_model(struct chat_call *call, struct catalog_model *m, s
         return err_set(e, 400, NULL, "model_not_supported", "model",
                        "The model `%s` is not a chat model; use %s", call->model, use);
     }
+    record_model(call->model, 1);
     return 0;
 }
 

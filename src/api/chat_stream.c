@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/record.h"
 #include "core/text.h"
 #include "http/resp.h"
 #include "api/chat.h"
@@ -248,6 +249,7 @@ static int stream_finish(struct stream *s)
         tt = pt + ct;
     }
     s->call->completion_tokens = ct;
+    record_tokens(pt, ct, !s->have_usage);
     if (stream_choice(s, "", s->finish[0] ? s->finish : "stop") < 0)
         return -1;
     if (s->call->include_usage) {

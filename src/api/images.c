@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "codec/b64.h"
 #include "codec/sniff.h"
+#include "core/metrics.h"
 #include "onemin/airec.h"
 #include "onemin/feature.h"
 #include "onemin/imgfam.h"
@@ -156,6 +157,7 @@ int images_generations(struct relay_req *r, struct relay_err *e)
         if (images_entry(&om, rec, i, format, data, e) < 0)
             goto out;
     rc = api_json(r, 200, out, e);
+    metrics_media("image");
 out:
     json_object_put(out);
     json_object_put(reply);

@@ -91,6 +91,9 @@ static int metrics_token_ok(struct relay_req *r)
 
 int route_metrics(struct relay_req *r, struct relay_err *e)
 {
+    /* the bearer here is the metrics token, not a client's key: not even its
+     * hash goes to the access log */
+    r->rec.key_hash[0] = '\0';
     if (metrics_access.off)
         return err_set(e, 404, NULL, NULL, NULL, "Invalid URL (%s %s)", r->method, r->path);
     int need_addr = !metrics_access.token || metrics_access.allow_set;

@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "codec/sniff.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/resp.h"
 #include "onemin/feature.h"
 #include "onemin/result.h"
@@ -334,6 +335,7 @@ int speech_create(struct relay_req *r, struct relay_err *e)
         err_set(e, 502, "upstream_error", "bad_gateway", NULL, "1min.ai returned no audio file");
         goto out;
     }
+    metrics_media("speech");
     rc = speech_relay(&om, r, buf_str(&a), want, e);
     if (rc == 0 && b.len)
         rc = speech_relay(&om, r, buf_str(&b), want, e);

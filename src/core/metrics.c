@@ -72,7 +72,7 @@ static const struct {
     [MF_REQUESTS] = { "onemin_relay_requests_total",
                       "Requests answered, by route, dialect and status class." },
     [MF_UPSTREAM] = { "onemin_relay_upstream_requests_total",
-                      "Calls to 1min.ai, by outcome (ok, 4xx, 5xx, timeout, connect)." },
+                      "Calls to 1min.ai and its result URLs, by outcome (ok, 4xx, 5xx, timeout, connect: no usable answer)." },
     [MF_TOKENS] = { "onemin_relay_tokens_total",
                     "Tokens of answered chat requests, by direction, source and model." },
     [MF_REFUSALS] = { "onemin_relay_ratelimit_refusals_total",

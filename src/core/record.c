@@ -149,13 +149,18 @@ void record_upstream_start(void)
     clock_gettime(CLOCK_MONOTONIC, &record_up_t0);
 }
 
-void record_upstream_end(long status, int timed_out)
+void record_upstream_done(long status, int timed_out, double seconds)
 {
     enum metrics_upstream o = timed_out ? MU_TIMEOUT
         : status >= 200 && status < 300 ? MU_OK
         : status >= 400 && status < 500 ? MU_4XX
         : status > 0 ? MU_5XX : MU_CONNECT;
-    record_upstream(o, (int)status, record_since(&record_up_t0));
+    record_upstream(o, (int)status, seconds);
+}
+
+void record_upstream_end(long status, int timed_out)
+{
+    record_upstream_done(status, timed_out, record_since(&record_up_t0));
 }
 
 const char *record_request_id(void)

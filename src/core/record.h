@@ -77,10 +77,12 @@ void record_tokens(long long prompt, long long completion, int counted);
 void record_ratelimit(const char *outcome);
 /* One upstream call: its outcome, HTTP status (0: none) and duration. */
 void record_upstream(enum metrics_upstream outcome, int status, double seconds);
-/* The same measured by the upstream client around its exchange:
- * record_upstream_start when it begins; record_upstream_end with the HTTP
- * status (0: no answer) and whether it ended by a timeout, which picks the
- * outcome (ok for 2xx, 4xx, 5xx for any other status, timeout, connect). */
+/* The same from what the upstream client knows: the HTTP status (0: no
+ * answer) and whether the call ended by a timeout pick the outcome (ok for
+ * 2xx, 4xx, 5xx for any other status, timeout, connect). */
+void record_upstream_done(long status, int timed_out, double seconds);
+/* record_upstream_done timed on this thread: call record_upstream_start when
+ * the exchange begins, record_upstream_end when it is over. */
 void record_upstream_start(void);
 void record_upstream_end(long status, int timed_out);
 /* Replace rec's request id (a trusted proxy named the request); log lines

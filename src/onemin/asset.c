@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "onemin/uperr.h"
 #include "onemin/upcache.h"
 
@@ -55,6 +56,7 @@ int asset_upload(const struct onemin *om, const void *bytes, size_t n, const str
     }
     memcpy(path, json_object_get_string(p), (size_t)json_object_get_string_len(p) + 1);
     upcache_put(mc, om->mc, ckey, path);
+    metrics_media("upload");
     rc = 0;
 out:
     json_object_put(root);

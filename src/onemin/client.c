@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "core/log.h"
+#include "core/record.h"
 
 #define CLIENT_HEADER_LINE_MAX 1024
 
@@ -259,6 +260,9 @@ static enum client_rc client_done(struct client_run *r, CURLcode cc)
     const struct client_request *req = r->x.req;
     struct client_reply *rep = r->x.rep;
     enum client_rc rc = client_map(cc, &r->x);
+    double secs = 0;
+    curl_easy_getinfo(r->c, CURLINFO_TOTAL_TIME, &secs);
+    record_upstream_done(rc == CLIENT_ERR_CONNECT ? 0 : rep->status, rc == CLIENT_ERR_TIMEOUT, secs);
     if (rc == CLIENT_OK && !r->x.headers_done && req->on_status && rep->status >= 200 &&
         req->on_status(req->ud, rep) != 0)
         rc = CLIENT_ERR_ABORTED;

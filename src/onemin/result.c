@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/log.h"
+#include "core/record.h"
 #include "onemin/airec.h"
 #include "onemin/fetch.h"
 #include "onemin/resurl.h"
@@ -65,7 +66,9 @@ static int result_fetch(const struct onemin *om, const char *url, size_t max, st
     };
     buf_free(out);
     buf_init(out, max);
+    record_upstream_start();
     enum fetch_rc frc = fetch_url(url, &o, out, msg, sizeof msg);
+    record_upstream_end(frc == FETCH_OK ? 200 : 0, frc == FETCH_TIMEOUT);
     if (frc != FETCH_OK) {
         LOG_INFO("downloading a result failed: %s", msg);
         return -1;

@@ -84,6 +84,7 @@ def run_checks(mock, lt, d, logf):
     sent.append(("preflight", request(lt, "OPTIONS", "/v1/chat/completions",
                                       headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"})))
     sent.append(("metrics", request(lt, "GET", "/metrics")))
+    sent.append(("metrics-token", request(lt, "GET", "/metrics", headers={"Authorization": "Bearer some-token-0123456789"})))
     sent.append(("proxy-id", request(lt, "GET", "/v1/models", headers={"X-Request-Id": "proxy-id_7.a:b-c"})))
     sent.append(("badjson", request(lt, "POST", "/v1/chat/completions", body=b"{" + PROMPT.encode(),
                                     headers=dict(auth(KEY), **{"Content-Type": "application/json"}))))
@@ -112,6 +113,14 @@ def run_checks(mock, lt, d, logf):
         ("POST", "/v1/chat/completions", "openai", False), "chat: method, route, dialect, stream")
     is_(chat.get("key"), KEY_HASH, "chat: key is the 12-digit SHA-256 prefix of the key")
     ok(isinstance(chat.get("duration_ms"), (int, float)) and chat["duration_ms"] > 0, "chat: duration_ms")
+    ok(chat.get("upstream_calls", 0) >= 1 and isinstance(chat.get("upstream_ms"), (int, float))
+       and chat.get("upstream_status") == 200, "chat: upstream calls, time and status", chat)
+    usage = dict(sent)["chat"].json().get("usage", {})
+    is_((chat.get("model"), chat.get("prompt_tokens"), chat.get("completion_tokens")),
+        ("gpt-4o", usage.get("prompt_tokens"), usage.get("completion_tokens")),
+        "chat: model and the tokens the client was told")
+    ok(chat.get("token_source") in ("upstream", "counted"), "chat: token_source")
+    ok(chat.get("upstream_ms") <= chat.get("duration_ms"), "chat: upstream time within the request's")
     ok(chat.get("bytes_out", 0) > 0 and chat.get("ttfb_ms") is None, "chat: bytes_out, no ttfb (not a stream)")
     st = get("stream")
     ok(st.get("stream") is True and isinstance(st.get("ttfb_ms"), (int, float))
@@ -119,7 +128,10 @@ def run_checks(mock, lt, d, logf):
     is_(get("nokey").get("key"), None, "no key: key is null")
     is_(get("404").get("route"), None, "unknown path: route null (no client text)")
     is_(get("metrics").get("route"), "/metrics", "metrics: route")
+    is_(get("metrics-token").get("key"), None, "metrics with a bearer: no key hash (it is the metrics token)")
     is_(get("image").get("route"), "/v1/images/generations", "image: route")
+    is_((get("image").get("model"), get("image").get("upstream_status")), ("dall-e-3", 200),
+        "image: model and upstream status")
     is_(dict(sent)["proxy-id"].header("x-request-id"), "proxy-id_7.a:b-c",
         "X-Request-Id from a trusted proxy (RATE_LIMIT_TRUSTED_PROXIES) is the request's id")
     ok(get("proxy-id").get("request_id") == "proxy-id_7.a:b-c", "... in the access log too")

@@ -17,10 +17,12 @@ from relaytest.procs import TOP_BUILDDIR, base_env, run, run_process, tmpdir  # 
 
 
 def make_var(name):
-    """The value of a variable in the build's Makefile, expanded by make."""
+    """The value of a variable in the build's Makefile, expanded by make (in a
+    clean environment: the MAKEFLAGS of an outer make check would add
+    directory lines to the output)."""
     p = subprocess.run(["make", "-s", "-C", TOP_BUILDDIR, "--no-print-directory", "-f", "Makefile", "-f", "-",
                         "print-var"], input=("print-var:\n\t@echo $(%s)\n" % name).encode(),
-                       capture_output=True, timeout=60)
+                       capture_output=True, timeout=60, env=base_env())
     return p.stdout.decode().strip()
 
 

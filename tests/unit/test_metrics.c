@@ -106,6 +106,40 @@ static void test_host_wide(void)
     metrics_close();
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What one request costs the metrics and the access log (a diagnostic). */
+static void measure(void)
+{
+    enum { N = 200000 };
+    char path[64], err[256];
+    double t0 = now_s();
+    for (int i = 0; i < N; i++)
+        metrics_request("/v1/chat/completions", "openai", 200, 0.02);
+    double per_req = (now_s() - t0) / N * 1e9;
+    snprintf(path, sizeof path, "/tmp/test-metrics-al-%ld.log", (long)getpid());
+    struct record rec;
+    record_begin(&rec, "req_0123456789abcdef01234567", "POST", "sk-key", 6);
+    record_route("/v1/chat/completions", "openai");
+    record_model("gpt-4o", 1);
+    record_tokens(12, 34, 0);
+    ok(accesslog_open(path, err, sizeof err) == 0, "open an access log file (%s)", err);
+    t0 = now_s();
+    for (int i = 0; i < N / 10; i++)
+        accesslog_write(&rec, 0.1);
+    double per_line = (now_s() - t0) / (N / 10) * 1e9;
+    accesslog_close();
+    record_end(&rec, 200, 0);
+    unlink(path);
+    printf("# cost per request: metrics_request %.0f ns (shared series lookup, counter and histogram), "
+           "one access-log line %.0f ns\n", per_req, per_line);
+}
+
 static void test_labels_bounded(void)
 {
     metrics_tokens("upstream", "gpt-4o", 10, 5);
@@ -258,9 +292,13 @@ static void test_accesslog_line(void)
 
 int main(void)
 {
+    char err0[256] = "";
     snprintf(shm_name, sizeof shm_name, "/1min-relay-test-metrics-%ld", (long)getpid());
     shm_unlink(shm_name);
     test_host_wide();
+    ok(metrics_open(shm_name, err0, sizeof err0) == 0, "reopen for the measurement");
+    measure();
+    metrics_close();
     test_gauges_of_killed_process();
     test_dead_holder();
     char err[256];
