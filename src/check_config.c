@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
+#include "api/model_alias.h"
 #include "api/responses.h"
 #include "core/accesslog.h"
 #include "core/cfg.h"
 #include "core/metrics.h"
 #include "onemin/media.h"
 #include "ratelimit/rl.h"
-#include "api/api.h"
 
 extern char **environ;
 
@@ -57,6 +58,7 @@ static const struct cc_item cc_items[] = {
     C("RELAY_CORS_ORIGIN", CC_STR, cors_origin),
     C("RELAY_MOUNT_PREFIX", CC_STR, mount_prefix),
     C("RELAY_DEFAULT_MODEL", CC_STR, default_model),
+    E("RELAY_MODEL_ALIASES", "(none)"),
     C("RELAY_CONNECT_TIMEOUT_MS", CC_UINT, connect_timeout_ms),
     C("RELAY_IDLE_TIMEOUT", CC_UINT, idle_timeout_s),
     C("RELAY_KEEPALIVE_INTERVAL", CC_UINT, keepalive_s),
@@ -184,6 +186,7 @@ static int cc_core(void *ctx, char *err, size_t errlen) { return cfg_load(ctx, e
 static int cc_media_load(void *ctx, char *err, size_t errlen) { return media_config_load(ctx, err, errlen); }
 static int cc_rl_load(void *ctx, char *err, size_t errlen) { return rl_config_load(ctx, err, errlen); }
 static int cc_resp_load(void *ctx, char *err, size_t errlen) { return resp_store_config_load(ctx, err, errlen); }
+static int cc_aliases(void *ctx, char *err, size_t errlen) { return model_alias_configure(err, errlen); }
 static int cc_metrics_route(void *ctx, char *err, size_t errlen) { return route_metrics_configure(err, errlen); }
 
 static int cc_access(void *ctx, char *err, size_t errlen)
@@ -285,6 +288,7 @@ int check_config_run(FILE *out)
     cc_load(&st, cc_resp_load, &cc_resp);
     int rl_ok = cc_load(&st, cc_rl_load, &cc_rl) == 0;
     cc_load(&st, cc_metrics_route, NULL);
+    cc_load(&st, cc_aliases, NULL);
     cc_load(&st, cc_access, NULL);
     cc_load(&st, cc_metrics_store, NULL);
     cc_unknown_vars(&st);
