@@ -27,6 +27,8 @@ int models_list(struct relay_req *r, struct relay_err *e);               /* GET 
 int models_get(struct relay_req *r, struct relay_err *e);                /* GET /v1/models/{id} */
 int chat_completions(struct relay_req *r, struct relay_err *e);          /* POST /v1/chat/completions */
 int images_generations(struct relay_req *r, struct relay_err *e);        /* POST /v1/images/generations */
+int images_variations(struct relay_req *r, struct relay_err *e);         /* POST /v1/images/variations */
+int images_edits(struct relay_req *r, struct relay_err *e);              /* POST /v1/images/edits */
 int audio_transcriptions(struct relay_req *r, struct relay_err *e);      /* POST /v1/audio/transcriptions */
 int audio_translations(struct relay_req *r, struct relay_err *e);        /* POST /v1/audio/translations */
 int speech_create(struct relay_req *r, struct relay_err *e);             /* POST /v1/audio/speech */

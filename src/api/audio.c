@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api/admit.h"
 #include "api/api.h"
+#include "api/form.h"
 #include "codec/multipart.h"
 #include "codec/sniff.h"
 #include "core/metrics.h"
@@ -28,21 +28,6 @@
 #define AUDIO_FIELD_MAX 4096
 
 enum audio_task { AUDIO_TRANSCRIBE, AUDIO_TRANSLATE };
-
-/* A text field of the form as a C string in out (""), or -1 after a 400. */
-static int audio_field(const struct multipart_form *f, const char *name, char *out, size_t outlen,
-                       struct relay_err *e)
-{
-    const struct multipart_part *p = multipart_find(f, name);
-    out[0] = '\0';
-    if (!p)
-        return 0;
-    if (p->len >= outlen || memchr(p->data, '\0', p->len))
-        return err_set(e, 400, NULL, NULL, name, "'%s' is too long or not text", name);
-    memcpy(out, p->data, p->len);
-    out[p->len] = '\0';
-    return 0;
-}
 
 /* Append text to out with blank lines collapsed (a blank line would end a
  * subtitle cue) and "-->" defused (it would start a new timing line). */
@@ -124,25 +109,8 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
     buf_init(&body, 0);
     if (api_key(r, key, &key_len, e) < 0)
         goto out;
-    const char *ctype = req_header(r, "Content-Type");
-    if (!ctype || strncasecmp(ctype, "multipart/form-data", 19) != 0) {
-        err_set(e, 400, NULL, NULL, NULL, "The request body must be multipart/form-data with a 'file' part");
+    if (form_read(r, mc->audio_max_bytes + AUDIO_FORM_OVERHEAD, "a 'file' part", &body, &form, e) < 0)
         goto out;
-    }
-    size_t max = mc->audio_max_bytes + AUDIO_FORM_OVERHEAD;
-    buf_init(&body, max);
-    if (req_read_body(r, max, &body, e) < 0)
-        goto out;
-    form = malloc(sizeof *form);
-    if (!form) {
-        err_oom(e);
-        goto out;
-    }
-    enum multipart_rc mrc = multipart_parse(ctype, body.data ? body.data : "", body.len, form);
-    if (mrc != MULTIPART_OK) {
-        err_set(e, 400, NULL, NULL, NULL, "%s", multipart_strerror(mrc));
-        goto out;
-    }
     const struct multipart_part *file = multipart_find(form, "file");
     if (!file || file->len == 0) {
         err_set(e, 400, NULL, NULL, "file", "'file' is required: an audio file part");
@@ -153,11 +121,11 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
                    mc->audio_max_bytes);
         goto out;
     }
-    if (audio_field(form, "model", model_id, sizeof model_id, e) < 0 ||
-        audio_field(form, "response_format", format, sizeof format, e) < 0 ||
-        audio_field(form, "language", language, sizeof language, e) < 0 ||
-        audio_field(form, "temperature", temp, sizeof temp, e) < 0 ||
-        audio_field(form, "prompt", prompt, sizeof prompt, e) < 0)
+    if (form_field(form, "model", model_id, sizeof model_id, e) < 0 ||
+        form_field(form, "response_format", format, sizeof format, e) < 0 ||
+        form_field(form, "language", language, sizeof language, e) < 0 ||
+        form_field(form, "temperature", temp, sizeof temp, e) < 0 ||
+        form_field(form, "prompt", prompt, sizeof prompt, e) < 0)
         goto out;
     if (!model_id[0]) {
         err_set(e, 400, NULL, NULL, "model", "'model' is required");

@@ -1,5 +1,8 @@
 /* POST /v1/images/generations: OpenAI's image fields -> the model family's
- * upstream fields (imgfam), IMAGE_GENERATOR, and URLs or base64 back. */
+ * upstream fields (imgfam), IMAGE_GENERATOR, and URLs or base64 back; and the
+ * answer shared with variations and edits (api/images.h). */
+#include "api/images.h"
+
 #include <json-c/json.h>
 #include <string.h>
 #include <time.h>
@@ -18,10 +21,7 @@
 #define IMAGES_BODY_MAX ((size_t)1 << 20)
 #define IMAGES_URL_MAX 4096
 
-/* response_format: 1 url only, 2 b64_json only, 3 both (a GPT image model
- * asked without a response_format: OpenAI answers b64_json there, and clients
- * written for it read data[0].b64_json). -1 after the error. */
-static int images_format(struct json_object *root, const struct imgfam *fam, struct relay_err *e)
+int images_format(struct json_object *root, const struct imgfam *fam, struct relay_err *e)
 {
     struct json_object *v;
     if (!json_object_object_get_ex(root, "response_format", &v) || !v)
@@ -88,12 +88,49 @@ out:
     return rc;
 }
 
-int images_generations(struct relay_req *r, struct relay_err *e)
+int images_answer(struct relay_req *r, const struct onemin *om, const struct imgfam *fam,
+                  struct json_object *body, unsigned n_wanted, int format, struct relay_err *e)
 {
     const struct media_config *mc = r->app->media;
+    struct json_object *reply = NULL, *rec, *out = NULL;
+    int rc = -1;
+    unsigned timeout = fam->long_running ? mc->image_long_timeout_s : mc->image_timeout_s;
+    if (feature_call(om, body, timeout, &reply, &rec, e) < 0)
+        goto out;
+    size_t count = airec_result_count(rec);
+    if (count == 0 && airec_temporary_url(rec))
+        count = 1;
+    if (count > n_wanted)
+        count = n_wanted;
+    if (count == 0) {
+        err_set(e, 502, "upstream_error", "bad_gateway", NULL, "1min.ai returned no images");
+        goto out;
+    }
+    out = json_object_new_object();
+    struct json_object *data = json_object_new_array();
+    if (!out || !data) {
+        json_object_put(data);
+        err_oom(e);
+        goto out;
+    }
+    json_object_object_add(out, "created", json_object_new_int64((int64_t)time(NULL)));
+    json_object_object_add(out, "data", data);
+    for (size_t i = 0; i < count; i++)
+        if (images_entry(om, rec, i, format, data, e) < 0)
+            goto out;
+    rc = api_json(r, 200, out, e);
+    metrics_media("image");
+out:
+    json_object_put(out);
+    json_object_put(reply);
+    return rc;
+}
+
+int images_generations(struct relay_req *r, struct relay_err *e)
+{
     char key[ONEMIN_KEY_MAX + 1];
     size_t key_len;
-    struct json_object *root = NULL, *body = NULL, *reply = NULL, *rec, *out = NULL, *v;
+    struct json_object *root = NULL, *body = NULL, *v;
     struct catalog_model model;
     struct imgfam_error ferr;
     struct rl_ticket ticket;
@@ -118,7 +155,7 @@ int images_generations(struct relay_req *r, struct relay_err *e)
     int format = images_format(root, fam, e);
     if (format < 0)
         goto out;
-    body = imgfam_build(fam, id, root, &n_wanted, &ferr);
+    body = imgfam_build(fam, IMGFAM_GENERATE, id, root, &n_wanted, &ferr);
     if (!body) {
         if (ferr.param[0])
             err_set(e, 400, NULL, NULL, ferr.param, "%s", ferr.message);
@@ -132,35 +169,8 @@ int images_generations(struct relay_req *r, struct relay_err *e)
         goto out;
 
     api_onemin(r, key, key_len, &om);
-    unsigned timeout = fam->long_running ? mc->image_long_timeout_s : mc->image_timeout_s;
-    if (feature_call(&om, body, timeout, &reply, &rec, e) < 0)
-        goto out;
-    size_t count = airec_result_count(rec);
-    if (count == 0 && airec_temporary_url(rec))
-        count = 1;
-    if (count > n_wanted)
-        count = n_wanted;
-    if (count == 0) {
-        err_set(e, 502, "upstream_error", "bad_gateway", NULL, "1min.ai returned no images");
-        goto out;
-    }
-    out = json_object_new_object();
-    struct json_object *data = json_object_new_array();
-    if (!out || !data) {
-        json_object_put(data);
-        err_oom(e);
-        goto out;
-    }
-    json_object_object_add(out, "created", json_object_new_int64((int64_t)time(NULL)));
-    json_object_object_add(out, "data", data);
-    for (size_t i = 0; i < count; i++)
-        if (images_entry(&om, rec, i, format, data, e) < 0)
-            goto out;
-    rc = api_json(r, 200, out, e);
-    metrics_media("image");
+    rc = images_answer(r, &om, fam, body, n_wanted, format, e);
 out:
-    json_object_put(out);
-    json_object_put(reply);
     json_object_put(body);
     json_object_put(root);
     return rc;

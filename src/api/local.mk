@@ -12,7 +12,8 @@ librelay_a_SOURCES += \
 	src/api/chat_tools.c src/api/chat_tools.h \
 	src/api/prompt.c src/api/prompt.h \
 	src/api/vision.c src/api/vision.h \
-	src/api/images.c \
+	src/api/images.c src/api/images.h \
+	src/api/form.c src/api/form.h \
 	src/api/audio.c \
 	src/api/speech.c \
 	src/api/metrics.c \

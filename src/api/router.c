@@ -26,6 +26,8 @@ static const struct route routes[] = {
     { "/v1/models/", "GET", models_get, API_OPENAI },
     { "/v1/chat/completions", "POST", chat_completions, API_OPENAI },
     { "/v1/images/generations", "POST", images_generations, API_OPENAI },
+    { "/v1/images/variations", "POST", images_variations, API_OPENAI },
+    { "/v1/images/edits", "POST", images_edits, API_OPENAI },
     { "/v1/audio/transcriptions", "POST", audio_transcriptions, API_OPENAI },
     { "/v1/audio/translations", "POST", audio_translations, API_OPENAI },
     { "/v1/audio/speech", "POST", speech_create, API_OPENAI },
@@ -35,7 +37,7 @@ static const struct route routes[] = {
 /* OpenAI routes this relay does not offer: 501, not 404, so clients can tell. */
 static const char *const not_implemented[] = {
     "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/moderations",
-    "/v1/images/edits", "/v1/images/variations", "/v1/files", "/v1/batches",
+    "/v1/files", "/v1/batches",
     "/v1/fine_tuning/", "/v1/assistants", "/v1/threads", "/v1/messages",
 };
 

@@ -289,7 +289,14 @@ static const char *choose(const char *const *list, const char *value, const char
     return in_list(list, value) ? value : NULL;
 }
 
-struct json_object *imgfam_build(const struct imgfam *fam, const char *model_id,
+const char *imgfam_feature(enum imgfam_task task)
+{
+    static const char *const names[] = { "IMAGE_GENERATOR", "IMAGE_VARIATOR", "IMAGE_EDITOR",
+                                         "IMAGE_INPAINTER" };
+    return names[task];
+}
+
+struct json_object *imgfam_build(const struct imgfam *fam, enum imgfam_task task, const char *model_id,
                                  struct json_object *client, unsigned *n_wanted,
                                  struct imgfam_error *err)
 {
@@ -299,10 +306,11 @@ struct json_object *imgfam_build(const struct imgfam *fam, const char *model_id,
     err->param[0] = '\0';
     err->message[0] = '\0';
 
-    const char *prompt = opt_string(client, "prompt", &bad);
-    if (bad || !prompt || !*prompt)
+    /* a variation has no prompt (OpenAI's variations take none) */
+    const char *prompt = task == IMGFAM_VARY ? NULL : opt_string(client, "prompt", &bad);
+    if (task != IMGFAM_VARY && (bad || !prompt || !*prompt))
         return fail(err, "prompt", "'prompt' is required and must be a non-empty string");
-    if (strlen(prompt) > fam->prompt_max)
+    if (prompt && strlen(prompt) > fam->prompt_max)
         return fail(err, "prompt", "'prompt' is longer than the %zu characters %s models accept",
                     fam->prompt_max, fam->name);
 
@@ -349,7 +357,7 @@ struct json_object *imgfam_build(const struct imgfam *fam, const char *model_id,
     if (!po || !body)
         goto oom;
     static const char *const count_names[] = { "n", "num_outputs", "samples" };
-    if (json_object_object_add(po, "prompt", json_object_new_string(prompt)) ||
+    if ((prompt && json_object_object_add(po, "prompt", json_object_new_string(prompt))) ||
         json_object_object_add(po, count_names[fam->count],
                                json_object_new_int((int)(fam->upstream_n ? fam->upstream_n : n))))
         goto oom;
@@ -378,7 +386,7 @@ struct json_object *imgfam_build(const struct imgfam *fam, const char *model_id,
             goto oom;
     }
 
-    if (json_object_object_add(body, "type", json_object_new_string("IMAGE_GENERATOR")) ||
+    if (json_object_object_add(body, "type", json_object_new_string(imgfam_feature(task))) ||
         json_object_object_add(body, "model", json_object_new_string(model_id)) ||
         json_object_object_add(body, "promptObject", po))
         goto oom;

@@ -76,13 +76,24 @@ struct imgfam_error {
     char message[256];
 };
 
+/* What the upstream is asked to do with the family's fields (docs/upstream-api.md
+ * §4.1, §4.5): generate from a prompt (IMAGE_GENERATOR), vary an image
+ * (IMAGE_VARIATOR: no prompt), edit an image from a prompt (IMAGE_EDITOR), or
+ * edit the masked part of it (IMAGE_INPAINTER). */
+enum imgfam_task { IMGFAM_GENERATE, IMGFAM_VARY, IMGFAM_EDIT, IMGFAM_INPAINT };
+
+/* The upstream feature name of a task ("IMAGE_VARIATOR"). */
+const char *imgfam_feature(enum imgfam_task task);
+
 /* Validate the client's request body (prompt, n, size, quality, style,
  * output_format and the family's pass-through fields) and build the whole
- * upstream body {"type":"IMAGE_GENERATOR","model":...,"promptObject":{...}}.
+ * upstream body {"type":<task's feature>,"model":...,"promptObject":{...}}.
+ * For the image tasks the caller adds imageUrl (and maskUrl) to promptObject
+ * once the images are uploaded, so a bad field is refused before any upload.
  * Returns a new object (the caller puts it) and sets *n_wanted to the number
  * of images to return, or NULL with err filled (NULL with err->param empty
  * means out of memory). */
-struct json_object *imgfam_build(const struct imgfam *fam, const char *model_id,
+struct json_object *imgfam_build(const struct imgfam *fam, enum imgfam_task task, const char *model_id,
                                  struct json_object *client, unsigned *n_wanted,
                                  struct imgfam_error *err);
 

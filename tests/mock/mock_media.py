@@ -1,7 +1,8 @@
 """mock_media: the media side of the mock 1min.ai (imported by mock1min.py).
 
 Implements, from docs/upstream-api.md:
-- POST /api/features for IMAGE_GENERATOR (per-family required fields ->
+- POST /api/features for IMAGE_GENERATOR, IMAGE_VARIATOR, IMAGE_EDITOR and
+  IMAGE_INPAINTER (imageUrl/maskUrl must be uploaded asset paths; per-family required fields ->
   400 MISSING_REQUIRED_FIELDS with `details` as a JSON string; unknown or
   DISABLED models -> 400 UNSUPPORTED_MODEL), SPEECH_TO_TEXT, AUDIO_TRANSLATOR
   and TEXT_TO_SPEECH. Results are storage paths (images/..., audios/...) plus
@@ -220,12 +221,28 @@ def _results(state, mk, paths, data_by_path):
     return result, temp
 
 
-def _image(state, model, po):
+# Image features that start from an uploaded image (docs/upstream-api.md §4.5):
+# the family's fields (a variation has no prompt) plus these asset paths.
+IMAGE_INPUTS = {"IMAGE_GENERATOR": [], "IMAGE_VARIATOR": ["imageUrl"], "IMAGE_EDITOR": ["imageUrl"],
+                "IMAGE_INPAINTER": ["imageUrl", "maskUrl"]}
+
+
+def _image(state, model, po, feature="IMAGE_GENERATOR"):
     prompt = po.get("prompt") if isinstance(po.get("prompt"), str) else ""
     mk = _markers(prompt)
     if not _catalogue_ok("IMAGE_GENERATOR", model):
         return _err_feature("UNSUPPORTED_MODEL", "Model %s is not supported" % model)
     required, count_field = image_family(model)
+    if feature == "IMAGE_VARIATOR":
+        required = [f for f in required if f != "prompt"]
+        if "prompt" in po:
+            return _err_feature("INVALID_REQUEST", "IMAGE_VARIATOR takes no prompt")
+    required = IMAGE_INPUTS[feature] + required
+    with state.lock:
+        known = dict(getattr(state, "media_meta", {}))
+    for f in IMAGE_INPUTS[feature]:
+        if f in po and (not isinstance(po[f], str) or po[f] not in known):
+            return _err_feature("INVALID_REQUEST", "%s %r is not an uploaded asset" % (f, po[f]))
     missing = [f for f in required if f not in po or po[f] is None or po[f] == ""]
     if missing:
         return _err_feature("MISSING_REQUIRED_FIELDS", "The service is a bit busy, please try again",
@@ -245,17 +262,17 @@ def _image(state, model, po):
     paths = ["images/%s_%d_%s.png" % (stamp, i, uuid.uuid4().hex[:6]) for i in range(count)]
     data = {p: make_png(((40 * i) % 256, 120, 200), 4 + i) for i, p in enumerate(paths)}
     if "failed-record" in mk:
-        rec = _record_env(state, "IMAGE_GENERATOR", model, [], None)
+        rec = _record_env(state, feature, model, [], None)
         rec["status"] = "FAILED"
         return _json(200, {"aiRecord": rec})
     if "refused" in mk:
-        rec = _record_env(state, "IMAGE_GENERATOR", model,
+        rec = _record_env(state, feature, model,
                           {"code": "CONTENT_POLICY", "message": "The prompt was refused by moderation"}, None)
         return _json(200, {"aiRecord": rec})
     result, temp = _results(state, mk, paths, data)
-    _event(state, {"event": "feature", "type": "IMAGE_GENERATOR", "model": model, "promptObject": po,
+    _event(state, {"event": "feature", "type": feature, "model": model, "promptObject": po,
                   "result": result})
-    return _json(200, {"aiRecord": _record_env(state, "IMAGE_GENERATOR", model, result, temp)})
+    return _json(200, {"aiRecord": _record_env(state, feature, model, result, temp)})
 
 
 def _audio_in(state, feature, model, po):
@@ -328,8 +345,8 @@ def _features(state, headers, body):
     feature, model, po = req.get("type"), req.get("model"), req["promptObject"]
     if not isinstance(model, str):
         return _err_feature("INVALID_REQUEST", "model is required")
-    if feature == "IMAGE_GENERATOR":
-        return _image(state, model, po)
+    if feature in IMAGE_INPUTS:
+        return _image(state, model, po, feature)
     if feature in ("SPEECH_TO_TEXT", "AUDIO_TRANSLATOR"):
         return _audio_in(state, feature, model, po)
     if feature == "TEXT_TO_SPEECH":

@@ -11,7 +11,7 @@
 
 /* Build the upstream body for the client's JSON request; returns it as
  * compact text (static), or "ERR <param>: <message>". */
-static const char *build(const char *client_json, unsigned *n)
+static const char *build_task(enum imgfam_task task, const char *client_json, unsigned *n)
 {
     static char out[2048];
     struct json_object *client = json_tokener_parse(client_json);
@@ -22,7 +22,7 @@ static const char *build(const char *client_json, unsigned *n)
     const char *id = imgfam_resolve_alias(model);
     struct imgfam_error err;
     unsigned n_wanted = 0;
-    struct json_object *body = imgfam_build(imgfam_for(id), id, client, &n_wanted, &err);
+    struct json_object *body = imgfam_build(imgfam_for(id), task, id, client, &n_wanted, &err);
     if (body)
         snprintf(out, sizeof out, "%s",
                  json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -33,6 +33,11 @@ static const char *build(const char *client_json, unsigned *n)
     json_object_put(body);
     json_object_put(client);
     return out;
+}
+
+static const char *build(const char *client_json, unsigned *n)
+{
+    return build_task(IMGFAM_GENERATE, client_json, n);
 }
 
 static void body_is(const char *client, const char *want, const char *name)
@@ -209,11 +214,27 @@ static void test_urls(void)
     buf_free(&b);
 }
 
+/* Variations and edits: the same family fields, another feature; a
+ * variation takes no prompt, an edit needs one (docs/upstream-api.md §4.5). */
+static void test_tasks(void)
+{
+    is_str(build_task(IMGFAM_VARY, "{\"prompt\":\"ignored\",\"n\":2,\"size\":\"512x512\"}", NULL),
+           "{\"type\":\"IMAGE_VARIATOR\",\"model\":\"dall-e-2\",\"promptObject\":{\"n\":2,\"size\":\"512x512\"}}",
+           "a variation: IMAGE_VARIATOR without the prompt");
+    is_str(build_task(IMGFAM_EDIT, "{\"model\":\"gpt-image-1\",\"prompt\":\"a cat\"}", NULL),
+           "{\"type\":\"IMAGE_EDITOR\",\"model\":\"gpt-image-1\",\"promptObject\":{\"prompt\":\"a cat\",\"n\":1,"
+           "\"size\":\"1024x1024\",\"quality\":\"low\"}}", "an edit: IMAGE_EDITOR with the family's quality");
+    ok(strncmp(build_task(IMGFAM_INPAINT, "{\"prompt\":\"x\"}", NULL), "{\"type\":\"IMAGE_INPAINTER\"", 25) == 0,
+       "an edit with a mask: IMAGE_INPAINTER");
+    ok(strncmp(build_task(IMGFAM_EDIT, "{}", NULL), "ERR prompt: ", 12) == 0, "an edit needs a prompt");
+}
+
 int main(void)
 {
     test_families();
     test_bodies();
     test_validation();
     test_urls();
+    test_tasks();
     return tap_done();
 }
