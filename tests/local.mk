@@ -1,5 +1,5 @@
 # Integration tests (python3, TAP) of the core relay, the mock 1min.ai they
-# run against, and the harness they share. See tests/mock/README.md.
+# run against, and the library they share (tests/lib/relaytest). See tests/mock/README.md.
 core_integration_tests = \
 	tests/integration/test_mock.py \
 	tests/integration/test_routes.py \
@@ -30,7 +30,6 @@ EXTRA_DIST += \
 	tests/lint/check_doc_refs.py \
 	tests/mock/mock1min.py \
 	tests/mock/README.md \
-	tests/lib/harness.py \
 	tests/lib/relaytest/__init__.py \
 	tests/lib/relaytest/tap.py \
 	tests/lib/relaytest/procs.py \
