@@ -46,7 +46,7 @@ static int images_entry(const struct onemin *om, struct json_object *rec, size_t
     buf_init(&img, 0);
     result_links(om, rec, i, &a, &b);
     /* A stable CDN link is the url; the signed temporaryUrl only when it is
-     * the only link there is (resulturl.h). */
+     * the only link there is (onemin/resurl.h). */
     const char *url = b.len ? buf_str(&b) : buf_str(&a);
     if (!entry || !*url) {
         err_set(e, 502, "upstream_error", "bad_gateway", NULL,

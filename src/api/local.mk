@@ -1,5 +1,5 @@
 # api: the client-facing API — the router, the one error renderer, one
-# handler per route, rate-limit admission, and chat's prompt and vision input
+# handler per route, rate-limit admission, and the dialects' parsers and sinks
 librelay_a_SOURCES += \
 	src/api/api.c src/api/api.h \
 	src/api/router.c src/api/router.h \
@@ -8,10 +8,10 @@ librelay_a_SOURCES += \
 	src/api/health.c \
 	src/api/models.c \
 	src/api/chat.c src/api/chat.h \
-	src/api/chat_stream.c \
+	src/api/chat_json.c \
+	src/api/chat_sse.c \
+	src/api/chatmsgs.c src/api/chatmsgs.h \
 	src/api/chat_tools.c src/api/chat_tools.h \
-	src/api/prompt.c src/api/prompt.h \
-	src/api/vision.c src/api/vision.h \
 	src/api/images.c src/api/images.h \
 	src/api/form.c src/api/form.h \
 	src/api/audio.c \

@@ -1,6 +1,7 @@
 # engine: the emulation of docs/tools.md (prompt rendering, tool-call parser,
 # stop sequences, max_tokens cut, JSON cleaning, the per-choice pipeline)
 librelay_a_SOURCES += \
+	src/engine/engine.c src/engine/engine.h src/engine/ctx.h \
 	src/engine/answer.c src/engine/answer.h \
 	src/engine/jsonx.c src/engine/jsonx.h \
 	src/engine/render.c src/engine/render.h \
@@ -30,3 +31,10 @@ tests_fuzz_fuzz_toolparse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_toolparse_LDADD = $(JSONC_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/toolparse tests/fuzz/toolparse.dict
+
+# The engine against a fake transport (no network).
+check_PROGRAMS += tests/unit/test_engine
+TESTS += tests/unit/test_engine
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
+tests_unit_test_engine_CFLAGS = $(unit_cflags)
+tests_unit_test_engine_LDADD = $(unit_libs)

@@ -1,4 +1,4 @@
-/* airecord: reading 1min.ai's aiRecord envelope (docs/upstream-api.md §2.2, §4).
+/* airec: reading 1min.ai's aiRecord envelope (docs/upstream-api.md §2.2, §4).
  *
  * All returned json_object pointers are borrowed from root and die with it. */
 #ifndef RELAY_ONEMIN_AIREC_H

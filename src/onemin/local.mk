@@ -17,7 +17,9 @@ librelay_a_SOURCES += \
 	src/onemin/resurl.c src/onemin/resurl.h \
 	src/onemin/fetch.c src/onemin/fetch.h \
 	src/onemin/upcache.c src/onemin/upcache.h \
-	src/onemin/imgfam.c src/onemin/imgfam.h
+	src/onemin/imgfam.c src/onemin/imgfam.h \
+	src/onemin/chatreq.c src/onemin/chatreq.h \
+	src/onemin/vision.c src/onemin/vision.h
 
 onemin_unit_tests = \
 	tests/unit/test_sse \
@@ -59,7 +61,7 @@ tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c src/onemin/sse.c src/core/te
 tests_fuzz_fuzz_sse_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_sse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_SOURCES = tests/fuzz/fuzz_upstream_json.c src/onemin/uperr.c \
-	src/api/prompt.c src/onemin/airec.c src/onemin/chatmap.c src/core/buf.c src/core/text.c \
+	src/api/chatmsgs.c src/engine/render.c src/engine/jsonx.c src/onemin/airec.c src/onemin/chatmap.c src/core/buf.c src/core/text.c \
 	src/core/err.c
 tests_fuzz_fuzz_upstream_json_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_upstream_json_LDFLAGS = $(FUZZ_LDFLAGS)

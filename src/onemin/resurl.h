@@ -1,4 +1,4 @@
-/* resulturl: turning the storage paths in a media aiRecord into URLs a
+/* resurl: turning the storage paths in a media aiRecord into URLs a
  * client can load (docs/upstream-api.md §7).
  *
  * Rule: an element that already starts with http:// or https:// (any case)

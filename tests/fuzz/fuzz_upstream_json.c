@@ -1,6 +1,6 @@
 /* libFuzzer target: everything that reads untrusted JSON from 1min.ai or a
  * client without a socket: uperr_extract / uperr_from_reply / uperr_record (any bytes),
- * prompt_build (a messages array, or an object holding one), and the aiRecord
+ * chatmsgs_parse + render_prompt (a messages array, or an object holding one), and the aiRecord
  * and usage readers. Extracted error text must always be clean: valid UTF-8,
  * no control characters, within its bound.
  * Run: fuzz_upstream_json -dict=tests/fuzz/upstream_json.dict NEW_CORPUS_DIR tests/fuzz/corpus/upstream_json */
@@ -14,7 +14,8 @@
 #include "core/buf.h"
 #include "onemin/airec.h"
 #include "onemin/chatmap.h"
-#include "api/prompt.h"
+#include "api/chatmsgs.h"
+#include "engine/render.h"
 #include "onemin/uperr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,11 +83,17 @@ static void fuzz_json(const char *body, size_t size)
     if (json_object_is_type(root, json_type_object))
         json_object_object_get_ex(root, "messages", &messages);
     struct buf out;
-    struct prompt_error err;
-    size_t images = 0;
+    struct chatmsgs msgs;
+    struct relay_err err;
     buf_init(&out, 1 << 16);
-    if (prompt_build(messages, &out, &images, &err) < 0 && (!err.message[0] || !err.param[0]))
-        abort();
+    if (chatmsgs_parse(messages, &msgs, &err) < 0) {
+        if (!err.message[0] || (err.status == 400 && !err.param[0]))
+            abort();
+    } else {
+        struct eng_request req = { .turns = msgs.turns, .nturns = msgs.nturns, .n = 1 };
+        (void)render_prompt(&req, &out);
+    }
+    chatmsgs_free(&msgs);
     buf_free(&out);
 
     struct json_object *rec = airec_get(root);

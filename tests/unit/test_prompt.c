@@ -1,15 +1,17 @@
-/* test_prompt: the prompt convention of prompt.h and the 400s of docs/client-api.md §1,
- * each with the param a client must fix. */
+/* test_prompt: Chat Completions messages through the parser (api/chatmsgs)
+ * and the engine's prompt (docs/tools.md §1), and the parser's 400s, each
+ * with the param a client must fix. */
 #include <json-c/json.h>
 
 #include "tap.h"
-#include "api/prompt.h"
+#include "api/chatmsgs.h"
+#include "engine/engine.h"
 
 struct result {
     int rc;
     char prompt[4096];
     size_t images;
-    struct prompt_error err;
+    struct relay_err err;
 };
 
 /* Build the prompt for a JSON messages value ("" for a missing one). */
@@ -24,9 +26,17 @@ static struct result build(const char *json, size_t max)
             printf("# bad test JSON: %s\n", json);
     }
     struct buf out;
+    struct chatmsgs m;
     buf_init(&out, max);
-    r.images = 99;
-    r.rc = prompt_build(messages, &out, &r.images, &r.err);
+    r.rc = chatmsgs_parse(messages, &m, &r.err);
+    if (r.rc == 0) {
+        struct eng_request req = { .turns = m.turns, .nturns = m.nturns, .n = 1, .param_prefix = "messages" };
+        for (size_t t = 0; t < m.nturns; t++)
+            for (size_t i = 0; i < m.turns[t].nparts; i++)
+                r.images += m.turns[t].parts[i].kind == ENG_PART_IMAGE;
+        r.rc = eng_prompt(&req, &out, &r.err);
+    }
+    chatmsgs_free(&m);
     snprintf(r.prompt, sizeof(r.prompt), "%s", buf_str(&out));
     buf_free(&out);
     json_object_put(messages);
@@ -93,16 +103,21 @@ static void test_tools(void)
                   "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"18C, sunny\"},"
                   "{\"role\":\"tool\",\"tool_call_id\":\"call_2\",\"content\":[{\"type\":\"text\",\"text\":\"12:00\"}]}]",
                   "Human: Weather in Paris?\n\n"
-                  "Assistant: [tool call get_weather: {\"city\":\"Paris\"}]\n[tool call get_time: {}]\n\n"
-                  "Tool: 18C, sunny\n\nTool: 12:00\n\n", 0, "tool calls and tool results");
+                  "Assistant: <tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}</tool_call>\n"
+                  "<tool_call>{\"name\": \"get_time\", \"arguments\": {}}</tool_call>\n\n"
+                  "Tool: get_weather (call_1): 18C, sunny\n\nTool: get_time (call_2): 12:00\n\n", 0,
+                  "tool calls and tool results (docs/tools.md)");
     expect_prompt("[{\"role\":\"assistant\",\"content\":\"Let me check.\",\"tool_calls\":[{\"type\":\"function\","
                   "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}]",
-                  "Assistant: Let me check.\n[tool call f: {}]\n\n", 0, "text followed by its calls");
+                  "Assistant: Let me check.\n<tool_call>{\"name\": \"f\", \"arguments\": {}}</tool_call>\n\n", 0,
+                  "text followed by its calls");
     expect_prompt("[{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":\"f\"}}]}]",
-                  "Assistant: [tool call f: ]\n\n", 0, "missing content and arguments with tool_calls");
+                  "Assistant: <tool_call>{\"name\": \"f\", \"arguments\": {}}</tool_call>\n\n", 0,
+                  "missing content and arguments with tool_calls");
     expect_prompt("[{\"role\":\"assistant\",\"content\":null,\"function_call\":{\"name\":\"old\",\"arguments\":\"{\\\"a\\\":1}\"}},"
                   "{\"role\":\"function\",\"name\":\"old\",\"content\":\"done\"},{\"role\":\"function\",\"name\":\"x\",\"content\":null}]",
-                  "Assistant: [tool call old: {\"a\":1}]\n\nTool: done\n\nTool: \n\n", 0,
+                  "Assistant: <tool_call>{\"name\": \"old\", \"arguments\": {\"a\":1}}</tool_call>\n\n"
+                  "Tool: old (old): done\n\nTool: unknown (x): \n\n", 0,
                   "legacy function_call and function role");
     expect_prompt("[{\"role\":\"user\",\"content\":\"x\",\"tool_calls\":\"ignored on a user message\"}]",
                   "Human: x\n\n", 0, "tool_calls only matter on assistant messages");
@@ -176,14 +191,6 @@ static void test_limit(void)
     r = build("[{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":\"long_function_name\",\"arguments\":\"{}\"}}]}]", 24);
     is_int(r.rc, -1, "tool calls over the limit fail");
     is_str(r.err.param, "messages", "...naming messages");
-
-    struct buf out;
-    buf_init(&out, 1 << 16);
-    struct json_object *m = json_tokener_parse("[{\"role\":\"user\",\"content\":\"x\"}]");
-    struct prompt_error err;
-    is_int(prompt_build(m, &out, NULL, &err), 0, "image_parts may be NULL");
-    json_object_put(m);
-    buf_free(&out);
 }
 
 int main(void)
