@@ -122,6 +122,13 @@ void api_onemin(struct relay_req *r, const char *key, size_t key_len, struct one
     om->key_len = key_len;
 }
 
+int api_check_client(struct relay_req *r, struct relay_err *e)
+{
+    if (req_client_gone(r))
+        return err_set(e, 499, NULL, NULL, NULL, "The client left before the call to 1min.ai");
+    return 0;
+}
+
 int api_json(struct relay_req *r, int status, struct json_object *obj, struct relay_err *e)
 {
     size_t len;

@@ -63,6 +63,10 @@ int api_model(struct relay_req *r, const char *id, unsigned kind, const char *wh
 /* The environment of r's calls to 1min.ai with the client's key (borrowed). */
 void api_onemin(struct relay_req *r, const char *key, size_t key_len, struct onemin *om);
 
+/* Right before a call to 1min.ai (it costs money): -1 with a 499 (nothing
+ * is rendered for it) when the client has left. */
+int api_check_client(struct relay_req *r, struct relay_err *e);
+
 /* Send obj as a 200-or-other JSON response. -1 with e filled when it cannot
  * be serialised; 0 otherwise (also when the client left meanwhile). */
 int api_json(struct relay_req *r, int status, struct json_object *obj, struct relay_err *e);

@@ -168,7 +168,8 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
     if (admit_request(r, key, key_len, rl_audio_cost(r->app->rl), &ticket, e) < 0)
         goto out;
     api_onemin(r, key, key_len, &om);
-    if (asset_upload(&om, file->data, file->len, afmt, "the audio file", path, sizeof path, e) < 0)
+    if (api_check_client(r, e) < 0 ||
+        asset_upload(&om, file->data, file->len, afmt, "the audio file", path, sizeof path, e) < 0)
         goto out;
     buf_free(&body);            /* the bytes are upstream now; free them before the long wait */
     file = NULL;

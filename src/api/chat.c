@@ -33,11 +33,6 @@ static int chat_parse(struct relay_req *r, struct json_object *root, struct eng_
     if (strlen(model) >= sizeof req->model)
         return err_set(e, 400, NULL, NULL, "model", "'model' is too long");
     snprintf(req->model, sizeof req->model, "%s", model);
-    size_t mlen = strlen(req->model), slen = strlen(CHAT_ONLINE_SUFFIX);
-    if (mlen > slen && strcmp(req->model + mlen - slen, CHAT_ONLINE_SUFFIX) == 0) {
-        req->model[mlen - slen] = '\0';
-        req->web_search = 1;
-    }
     if (json_object_object_get_ex(root, "stream", &v) && v) {
         if (!json_object_is_type(v, json_type_boolean))
             return err_set(e, 400, NULL, NULL, "stream", "'stream' must be a boolean");
@@ -82,6 +77,38 @@ static int chat_model(struct relay_req *r, const char *id, struct catalog_model 
     return 0;
 }
 
+int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_request *req,
+             const struct eng_sink *sink, struct relay_err *e)
+{
+    struct catalog_model model;
+    struct buf prompt;
+    struct rl_ticket ticket = { 0 };
+    struct onemin om;
+    struct eng_usage usage = { 0 };
+    int rc = -1;
+    size_t mlen = strlen(req->model), slen = strlen(CHAT_ONLINE_SUFFIX);
+    if (mlen > slen && strcmp(req->model + mlen - slen, CHAT_ONLINE_SUFFIX) == 0) {
+        req->model[mlen - slen] = '\0';
+        req->web_search = 1;
+    }
+    buf_init(&prompt, CHAT_PROMPT_MAX);
+    if (chat_model(r, req->model, &model, e) < 0 || eng_prompt(req, &prompt, e) < 0)
+        goto out;
+    long long prompt_tokens = eng_count_tokens(req->model, buf_str(&prompt), prompt.len);
+    if (admit_request(r, key, key_len, (uint64_t)prompt_tokens, &ticket, e) < 0 || api_check_client(r, e) < 0)
+        goto out;
+    api_onemin(r, key, key_len, &om);
+    struct eng_ctx ctx = {
+        .om = &om, .vision = model.vision, .prompt = &prompt, .prompt_tokens = prompt_tokens,
+        .perform = client_perform,
+    };
+    rc = eng_run(&ctx, req, sink, &usage, e);
+    admit_charge(r, &ticket, (uint64_t)usage.completion_tokens);
+out:
+    buf_free(&prompt);
+    return rc;
+}
+
 int chat_completions(struct relay_req *r, struct relay_err *e)
 {
     char key[ONEMIN_KEY_MAX + 1];
@@ -90,30 +117,19 @@ int chat_completions(struct relay_req *r, struct relay_err *e)
     struct eng_request req;
     struct chat_out out = { .r = r };
     struct chatmsgs msgs = { 0 };
-    struct catalog_model model;
-    struct buf prompt;
-    struct rl_ticket ticket = { 0 };
-    struct onemin om;
     struct eng_sink sink;
     struct chat_json js = { 0 };
     struct chat_sse ss = { 0 };
-    struct eng_usage usage = { 0 };
     int rc = -1;
 
     memset(&req, 0, sizeof req);
-    buf_init(&prompt, CHAT_PROMPT_MAX);
     if (api_key(r, key, &key_len, e) < 0 || api_json_body(r, r->cfg->max_body, &root, e) < 0 ||
-        chat_parse(r, root, &req, &out, &msgs, e) < 0 || chat_model(r, req.model, &model, e) < 0 ||
-        eng_prompt(&req, &prompt, e) < 0)
+        chat_parse(r, root, &req, &out, &msgs, e) < 0)
         goto out;
-    long long prompt_tokens = eng_count_tokens(req.model, buf_str(&prompt), prompt.len);
-    if (admit_request(r, key, key_len, (uint64_t)prompt_tokens, &ticket, e) < 0)
-        goto out;
-
     memcpy(out.id, "chatcmpl-", 9);
     rand_hex(out.id + 9, 24);
     out.created = (long long)time(NULL);
-    out.model = req.model;
+    out.model = req.model;      /* chat_run strips :online in place */
     if (req.stream) {
         if (chat_sse_sink(&ss, &out, &sink) < 0) {
             err_oom(e);
@@ -122,18 +138,11 @@ int chat_completions(struct relay_req *r, struct relay_err *e)
     } else {
         chat_json_sink(&js, &out, &sink);
     }
-    api_onemin(r, key, key_len, &om);
-    struct eng_ctx ctx = {
-        .om = &om, .vision = model.vision, .prompt = &prompt, .prompt_tokens = prompt_tokens,
-        .perform = client_perform,
-    };
-    rc = eng_run(&ctx, &req, &sink, &usage, e);
-    admit_charge(r, &ticket, (uint64_t)usage.completion_tokens);
+    rc = chat_run(r, key, key_len, &req, &sink, e);
 out:
     chat_sse_free(&ss);
     chat_json_free(&js);
     chatmsgs_free(&msgs);
-    buf_free(&prompt);
     json_object_put(root);
     return rc;
 }

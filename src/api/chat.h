@@ -1,6 +1,7 @@
 /* chat: POST /v1/chat/completions — the request parser (chat.c) and its two
  * sinks over the engine (engine/engine.h): one JSON object (chat_json.c) or
- * a stream of chat.completion.chunk events (chat_sse.c). Private to api/.
+ * a stream of chat.completion.chunk events (chat_sse.c); and chat_run, the
+ * steps every chat dialect shares after its parser. Private to api/.
  *
  * Thread rule: one request's, on its worker thread. */
 #ifndef RELAY_API_CHAT_H
@@ -11,6 +12,15 @@
 #include "core/buf.h"
 #include "engine/engine.h"
 #include "http/req.h"
+
+/* Run req for the client's key into sink, for any dialect: the :online
+ * suffix of req->model turns on web search (and is removed in place); the
+ * model must be a chat model of the catalogue (404 / 400); the prompt is
+ * rendered once, counted and admitted (with the limiter's headers); the
+ * exchange runs on the engine and the completion is charged. Returns 0, or
+ * -1 with e filled (rendered by the router in the route's dialect). */
+int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_request *req,
+             const struct eng_sink *sink, struct relay_err *e);
 
 /* What both sinks write besides the answer. */
 struct chat_out {

@@ -169,7 +169,7 @@ int images_generations(struct relay_req *r, struct relay_err *e)
         goto out;
 
     api_onemin(r, key, key_len, &om);
-    rc = images_answer(r, &om, fam, body, n_wanted, format, e);
+    rc = api_check_client(r, e) < 0 ? -1 : images_answer(r, &om, fam, body, n_wanted, format, e);
 out:
     json_object_put(body);
     json_object_put(root);

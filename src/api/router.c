@@ -60,6 +60,22 @@ static int route_preflight(struct relay_req *r)
     return resp_begin(r, 204, NULL, -1);
 }
 
+/* The route of r's method and path, or NULL. */
+static const struct route *route_find(struct relay_req *r, int *path_known)
+{
+    /* HEAD is GET without the body (load balancers probe health with it). */
+    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+    *path_known = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!route_matches(routes[i].path, r->path))
+            continue;
+        *path_known = 1;
+        if (strcmp(routes[i].method, method) == 0)
+            return &routes[i];
+    }
+    return NULL;
+}
+
 /* The route's answer to r, or -1 with e filled. */
 static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialect *dialect)
 {
@@ -71,19 +87,8 @@ static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialec
     route_adopt_request_id(r);
     if (strcmp(r->method, "OPTIONS") == 0)
         return route_preflight(r) < 0 && !r->committed ? err_oom(e) : 0;
-    const struct route *hit = NULL;
-    int path_known = 0;
-    /* HEAD is GET without the body (load balancers probe health with it). */
-    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (!route_matches(routes[i].path, r->path))
-            continue;
-        path_known = 1;
-        if (strcmp(routes[i].method, method) == 0) {
-            hit = &routes[i];
-            break;
-        }
-    }
+    int path_known;
+    const struct route *hit = route_find(r, &path_known);
     if (hit) {
         record_route(hit->path, strncmp(hit->path, "/v1/", 4) == 0 ? "openai" : "none");
         *dialect = hit->dialect;

@@ -328,7 +328,7 @@ int speech_create(struct relay_req *r, struct relay_err *e)
     if (admit_request(r, key, key_len, rl_audio_cost(r->app->rl), &ticket, e) < 0)
         goto out;
     api_onemin(r, key, key_len, &om);
-    if (feature_call(&om, up, r->app->media->audio_timeout_s, &reply, &rec, e) < 0)
+    if (api_check_client(r, e) < 0 || feature_call(&om, up, r->app->media->audio_timeout_s, &reply, &rec, e) < 0)
         goto out;
     result_links(&om, rec, 0, &a, &b);
     if (!a.len) {
