@@ -38,3 +38,13 @@ TESTS += tests/unit/test_engine
 tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
 tests_unit_test_engine_CFLAGS = $(unit_cflags)
 tests_unit_test_engine_LDADD = $(unit_libs)
+
+# Benchmark (not a test): make bench-eng, the memory and CPU of one large chat request.
+check_PROGRAMS += tests/bench/eng-bench
+tests_bench_eng_bench_SOURCES = tests/bench/eng_bench.c
+tests_bench_eng_bench_CFLAGS = $(AM_CFLAGS) $(DEPS_CFLAGS)
+tests_bench_eng_bench_LDADD = librelay.a $(DEPS_LIBS)
+.PHONY: bench-eng
+bench-eng: tests/bench/eng-bench$(EXEEXT)
+	./tests/bench/eng-bench$(EXEEXT)
+bench: bench-eng
