@@ -95,7 +95,7 @@ int images_answer(struct relay_req *r, const struct onemin *om, const struct img
     struct json_object *reply = NULL, *rec, *out = NULL;
     int rc = -1;
     unsigned timeout = fam->long_running ? mc->image_long_timeout_s : mc->image_timeout_s;
-    if (feature_call(om, body, timeout, &reply, &rec, e) < 0)
+    if (api_check_client(r, e) < 0 || feature_call(om, body, timeout, &reply, &rec, e) < 0)
         goto out;
     size_t count = airec_result_count(rec);
     if (count == 0 && airec_temporary_url(rec))
@@ -169,7 +169,7 @@ int images_generations(struct relay_req *r, struct relay_err *e)
         goto out;
 
     api_onemin(r, key, key_len, &om);
-    rc = api_check_client(r, e) < 0 ? -1 : images_answer(r, &om, fam, body, n_wanted, format, e);
+    rc = images_answer(r, &om, fam, body, n_wanted, format, e);
 out:
     json_object_put(body);
     json_object_put(root);
