@@ -2,8 +2,9 @@
 """test_keyleak: an upstream that echoes the client's key in every failure shape,
 on every route that reaches 1min.ai, and the key must come back nowhere.
 
-Routes: chat JSON, chat stream before and after its 200, images, transcription,
-translation, speech, asset uploads (vision and audio), the model catalogue.
+Routes: chat JSON, chat stream before and after its 200, images (generations,
+variations, edits), transcription, translation, speech, asset uploads (vision,
+audio, image inputs), the model catalogue.
 Shapes (docs/upstream-api.md §8): an HTTP error body (both JSON shapes, plain
 text, an HTML page; 4xx and 5xx), a FAILED record, a refusal object, an
 `event: error` in a stream, a FAILED or refused record in the stream's result
@@ -112,12 +113,12 @@ def post_json(lt, path, body):
     return r.status, r.body + repr(r.headers).encode(), r.status >= 400
 
 
-def post_form(lt, path, fields, filename, ctype, data):
+def post_form(lt, path, fields, filename, ctype, data, part="file"):
     b = "----leak" + uuid.uuid4().hex
     parts = [("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (b, k, v)).encode()
              for k, v in fields.items()]
-    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-                  "Content-Type: %s\r\n\r\n" % (b, filename, ctype)).encode() + data + b"\r\n")
+    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                  "Content-Type: %s\r\n\r\n" % (b, part, filename, ctype)).encode() + data + b"\r\n")
     parts.append(("--%s--\r\n" % b).encode())
     h = auth()
     h["Content-Type"] = "multipart/form-data; boundary=" + b
@@ -181,6 +182,15 @@ def scenarios():
         for label, ans in error_bodies(ASSETS)[:4] + cut_bodies(ASSETS)[:2]:
             out.append((route + " upload", label, [ans], lambda lt, p=path: post_form(
                 lt, p, {"model": "whisper-1"}, "talk.mp3", "audio/mpeg", unique_bytes(lambda: mock_media.make_mp3(5)))))
+    for route, path, fields in (("image variations", "/v1/images/variations", {"model": "dall-e-2"}),
+                                ("image edits", "/v1/images/edits", {"model": "dall-e-2", "prompt": "add a hat"})):
+        for label, ans in (error_bodies(FEATURES)[:4] + cut_bodies(FEATURES)[:2]
+                           + record_bodies(FEATURES, "IMAGE_VARIATOR", "dall-e-2")):
+            out.append((route, label, [ans], lambda lt, p=path, f=fields: post_form(
+                lt, p, f, "cat.png", "image/png", unique_bytes(lambda: mock_media.make_png((5, 6, 7), 4)), "image")))
+        for label, ans in error_bodies(ASSETS)[:4] + cut_bodies(ASSETS)[:2]:
+            out.append((route + " upload", label, [ans], lambda lt, p=path, f=fields: post_form(
+                lt, p, f, "cat.png", "image/png", unique_bytes(lambda: mock_media.make_png((5, 6, 7), 4)), "image")))
     tts = {"model": "tts-1", "input": "hello", "voice": "alloy"}
     for label, ans in error_bodies(FEATURES)[:4] + cut_bodies(FEATURES)[:2] + record_bodies(FEATURES, "TEXT_TO_SPEECH", "tts-1"):
         out.append(("speech", label, [ans], lambda lt: post_json(lt, "/v1/audio/speech", tts)))
