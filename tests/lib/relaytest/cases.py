@@ -24,7 +24,7 @@ CASE_KEY = "sk-case-5d0c81f4e2a94b7fa3c6"
 CASE_KEYS = {"description", "env", "request", "upstream", "expect", "sent"}
 REQUEST_KEYS = {"method", "path", "headers", "body", "raw", "form", "key", "stream"}
 EXPECT_KEYS = {"status", "headers", "json", "body_re", "sse"}
-SSE_KEYS = {"text", "done", "error", "finish_reason", "chunks_min", "usage"}
+SSE_KEYS = {"text", "done", "error", "finish_reason", "chunks_min", "usage", "events"}
 
 
 def load_cases(root=CASES_DIR):
@@ -161,6 +161,37 @@ def _check_headers(name, want, header):
             ok(matches(v, got) is None, "%s: header %s" % (name, k), matches(v, got, k))
 
 
+def _named_events(events):
+    """[(event name or None, data parsed as JSON or the raw text)] from SSEStream events."""
+    out, pending = [], None
+    for kind, text, _t in events:
+        if kind == "other" and text.startswith("event:"):
+            pending = text[6:].strip()
+        elif kind == "data":
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = text
+            out.append((pending, data))
+            pending = None
+    return out
+
+
+def _in_order(want, got):
+    """None when every expected {"event", "data"} matches a later event than the
+    one before it (an ordered subsequence), else the first one not found."""
+    i = 0
+    for n, w in enumerate(want):
+        while i < len(got):
+            name, data = got[i]
+            i += 1
+            if ("event" not in w or w["event"] == name) and ("data" not in w or matches(w["data"], data) is None):
+                break
+        else:
+            return "sse.events[%d] %r not found in order among %d events" % (n, w, len(got))
+    return None
+
+
 def _check_sse(name, want, events):
     chunks, done, errors, _comments = stream_chunks(events)
     text = "".join(((c.get("choices") or [{}])[0].get("delta") or {}).get("content") or ""
@@ -174,6 +205,9 @@ def _check_sse(name, want, events):
         if k in want:
             diff = matches(want[k], got[k], "sse." + k)
             ok(diff is None, "%s: stream %s" % (name, k), diff)
+    if "events" in want:
+        diff = _in_order(want["events"], _named_events(events))
+        ok(diff is None, "%s: stream events in order" % name, diff)
     if "chunks_min" in want:
         ok(len(chunks) >= want["chunks_min"], "%s: at least %d chunks" % (name, want["chunks_min"]),
            "got %d" % len(chunks))
