@@ -2,7 +2,7 @@
 """check_doc_refs: every document a comment in src/ or tests/ points at exists in docs/.
 
 A reference is "docs/<file>.md", optionally followed by sections: "docs/upstream-api.md §2.3",
-"docs/platform.md §1.1, §1.7". The file must exist and, for each section N or N.M, hold a
+"docs/platform.md §1.1, §1.7", also when they continue on the next comment line. The file must exist and, for each section N or N.M, hold a
 Markdown heading that starts with that number ("## 2. Unified chat", "### 2.3 Streaming").
 Citations of documents outside the repository (the old shared notes, issue threads) fail too:
 a maintainer who clones the repository cannot follow them.
@@ -20,7 +20,9 @@ from relaytest.procs import TOP_SRCDIR, run  # noqa: E402
 SCAN = ["src", "tests"]
 EXTS = (".c", ".h", ".py", ".md", ".mjs", ".cjs", ".sh")
 SKIP_DIRS = {"node_modules", "lint"}     # lint: this checker names the foreign documents itself
-REF_RE = re.compile(r"(?<![\w./-])docs/([A-Za-z0-9_.-]+)((?:[ ,]*(?:and )?§\s*[0-9]+(?:\.[0-9]+)*)*)")
+# a reference may continue on the next comment line: "docs/upstream-api.md\n * §4.1, §4.5"
+SEP = r"(?:[ \t,]|and |\n[ \t]*(?:\*|#|//)?[ \t]*)*"
+REF_RE = re.compile(r"(?<![\w./-])docs/([A-Za-z0-9_.-]+)((?:" + SEP + r"§\s*[0-9]+(?:\.[0-9]+)*)*)")
 SECTION_RE = re.compile(r"§\s*([0-9]+(?:\.[0-9]+)*)")
 # documents that are not in the repository, and citations of issue sections
 FOREIGN_RE = re.compile(r"platform-notes|openai-contract|upstream-1min-api|tools-and-dialects|"
@@ -58,21 +60,23 @@ def main():
             for m in FOREIGN_RE.finditer(line):
                 foreign += 1
                 ok(False, "%s:%d cites a document outside the repository" % (rel, lineno), line.strip())
-            for m in REF_RE.finditer(line):
-                name = m.group(1).rstrip(".,;:)")
+        for m in REF_RE.finditer(text):
+            lineno = text.count("\n", 0, m.start()) + 1
+            cited = " ".join(m.group(0).split())
+            name = m.group(1).rstrip(".,;:)")
+            refs += 1
+            target = os.path.join(docs, name)
+            if not os.path.isfile(target):
+                bad += 1
+                ok(False, "%s:%d: docs/%s exists" % (rel, lineno, name), cited)
+                continue
+            if target not in cache:
+                cache[target] = headings(target)
+            for sec in SECTION_RE.findall(m.group(2) or ""):
                 refs += 1
-                target = os.path.join(docs, name)
-                if not os.path.isfile(target):
+                if sec not in cache[target]:
                     bad += 1
-                    ok(False, "%s:%d: docs/%s exists" % (rel, lineno, name), line.strip())
-                    continue
-                if target not in cache:
-                    cache[target] = headings(target)
-                for sec in SECTION_RE.findall(m.group(2) or ""):
-                    refs += 1
-                    if sec not in cache[target]:
-                        bad += 1
-                        ok(False, "%s:%d: docs/%s has a section %s" % (rel, lineno, name, sec), line.strip())
+                    ok(False, "%s:%d: docs/%s has a section %s" % (rel, lineno, name, sec), cited)
     ok(refs > 0, "the sources cite docs/ at all (%d references and sections checked)" % refs)
     ok(bad == 0 and foreign == 0, "every docs/ reference resolves to a file and a section heading "
        "(%d unresolved, %d foreign)" % (bad, foreign))
