@@ -29,6 +29,10 @@ int chat_completions(struct relay_req *r, struct relay_err *e);          /* POST
 int images_generations(struct relay_req *r, struct relay_err *e);        /* POST /v1/images/generations */
 int images_variations(struct relay_req *r, struct relay_err *e);         /* POST /v1/images/variations */
 int images_edits(struct relay_req *r, struct relay_err *e);              /* POST /v1/images/edits */
+int files_create(struct relay_req *r, struct relay_err *e);              /* POST /v1/files */
+int files_list(struct relay_req *r, struct relay_err *e);                /* GET /v1/files */
+int files_get(struct relay_req *r, struct relay_err *e);                 /* GET /v1/files/{id}[/content] */
+int files_delete(struct relay_req *r, struct relay_err *e);              /* DELETE /v1/files/{id} */
 int audio_transcriptions(struct relay_req *r, struct relay_err *e);      /* POST /v1/audio/transcriptions */
 int audio_translations(struct relay_req *r, struct relay_err *e);        /* POST /v1/audio/translations */
 int speech_create(struct relay_req *r, struct relay_err *e);             /* POST /v1/audio/speech */

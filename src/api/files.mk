@@ -1,3 +1,8 @@
 # issue 14: image variations and edits, the files API, documents in chat
 librelay_a_SOURCES += \
-	src/api/images_edit.c
+	src/api/images_edit.c \
+	src/api/files.c src/api/files.h
+librelay_a_SOURCES += \
+	src/onemin/kvstore.c src/onemin/kvstore.h
+librelay_a_SOURCES += \
+	src/codec/doctype.c src/codec/doctype.h

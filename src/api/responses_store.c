@@ -5,78 +5,54 @@
  * replaced by {"owner":...,"too_large":<bytes>} so that a later
  * previous_response_id gets a clear 400 instead of a puzzling 404.
  *
- * memcached: key "1min-relay:resp:<hex>", expiry ttl_s. Directory: one file
- * per entry named <hex>, mode 0600 in a 0700 directory owned by the relay's
- * user (refused otherwise), written to a temporary name and renamed; its
- * mtime is its age; expired files are removed when read and by a sweep every
- * RESP_SWEEP_EVERY stores. Thread-safe (no shared state but a counter). */
+ * Where (memcached key "1min-relay:resp:<hex>", or one file per entry in
+ * RELAY_RESPONSES_DIR) is onemin/kvstore's business. Thread-safe. */
 #include "api/responses.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
-#include <libmemcached/memcached.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/cfg.h"
 #include "core/log.h"
-#include "core/rand.h"
-#include "core/sha256.h"
+#include "onemin/kvstore.h"
 
 #define RESP_MC_PREFIX "1min-relay:resp:"
-#define RESP_SWEEP_EVERY 128
 #define RESP_TTL_MAX (30u * 24 * 3600)
-
-static atomic_uint resp_store_puts;
-static atomic_int resp_store_dir_warned;
 
 int resp_store_config_load(struct resp_store_config *c, char *err, size_t errlen)
 {
     unsigned long ttl;
     const char *dir;
+    struct kvstore kv;
     memset(c, 0, sizeof *c);
     if (cfg_env_uint("RELAY_RESPONSES_TTL", 3600, 0, RESP_TTL_MAX, &ttl, err, errlen) < 0 ||
         cfg_env_size("RELAY_RESPONSES_MAX_BYTES", (size_t)960 << 10, (size_t)4 << 10, (size_t)256 << 20,
                      &c->max_bytes, err, errlen) < 0 ||
-        cfg_env_str("RELAY_RESPONSES_DIR", NULL, &dir, err, errlen) < 0)
+        cfg_env_str("RELAY_RESPONSES_DIR", NULL, &dir, err, errlen) < 0 ||
+        kvstore_dir(&kv, "RELAY_RESPONSES_DIR", dir, "responses", err, errlen) < 0)
         return -1;
     c->ttl_s = (unsigned)ttl;
-    int n;
-    if (dir) {
-        if (dir[0] != '/') {
-            snprintf(err, errlen, "RELAY_RESPONSES_DIR: must be an absolute path, got '%.64s'", dir);
-            return -1;
-        }
-        n = snprintf(c->dir, sizeof c->dir, "%s", dir);
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        n = snprintf(c->dir, sizeof c->dir, "%s/1min-relay-%lu/responses",
-                     tmp && tmp[0] == '/' ? tmp : "/tmp", (unsigned long)geteuid());
-    }
-    if (n < 0 || (size_t)n >= sizeof c->dir - RESP_HEX_LEN - 32) {
-        snprintf(err, errlen, "RELAY_RESPONSES_DIR: the path is too long");
-        return -1;
-    }
+    snprintf(c->dir, sizeof c->dir, "%s", kv.dir);
     return 0;
 }
 
 void resp_store_owner(const char *key, size_t len, char owner[65])
 {
-    static const char digits[] = "0123456789abcdef";
-    uint8_t d[SHA256_LEN];
-    sha256(key, len, d);
-    for (size_t i = 0; i < SHA256_LEN; i++) {
-        owner[2 * i] = digits[d[i] >> 4];
-        owner[2 * i + 1] = digits[d[i] & 15];
-    }
-    owner[64] = '\0';
+    kvstore_owner(key, len, owner);
+}
+
+/* The store these settings describe (an entry may be a little above
+ * max_bytes: the marker's owner and the JSON around it). */
+static void resp_kv(const struct resp_store_config *c, struct kvstore *kv)
+{
+    memset(kv, 0, sizeof *kv);
+    kv->what = "response";
+    kv->mc_prefix = RESP_MC_PREFIX;
+    kv->ttl_s = c->ttl_s;
+    kv->max_bytes = c->max_bytes + 1024;
+    snprintf(kv->dir, sizeof kv->dir, "%s", c->dir);
 }
 
 static int hex_ok(const char *hex)
@@ -88,108 +64,12 @@ static int hex_ok(const char *hex)
     return i == RESP_HEX_LEN;
 }
 
-/* ---- the directory ------------------------------------------------------- */
-
-/* Create the directory (and its parents) when missing; 0 when it is a
- * directory of ours that nobody else may read. */
-static int dir_usable(const char *dir)
-{
-    char path[sizeof ((struct resp_store_config *)0)->dir];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
-        if (p)
-            *p = '\0';
-        if (mkdir(path, 0700) < 0 && errno != EEXIST)
-            break;
-        if (!p)
-            break;
-        *p = '/';
-    }
-    struct stat st;
-    if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077))
-        return 0;
-    if (!atomic_exchange(&resp_store_dir_warned, 1))
-        LOG_WARN("response store directory %s is unusable (it must be a directory of mode 0700 owned "
-                 "by this user); responses are not stored", dir);
-    return -1;
-}
-
-static void dir_sweep(const struct resp_store_config *c)
-{
-    DIR *d = opendir(c->dir);
-    if (!d)
-        return;
-    time_t now = time(NULL);
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
-        if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            st.st_mtime + (time_t)c->ttl_s <= now)
-            unlinkat(dirfd(d), de->d_name, 0);
-    }
-    closedir(d);
-}
-
-static int dir_put(const struct resp_store_config *c, const char *hex, const char *text, size_t n)
-{
-    char file[sizeof c->dir + RESP_HEX_LEN + 2], tmp[sizeof file + 24], rnd[17];
-    if (dir_usable(c->dir) < 0)
-        return -1;
-    rand_hex(rnd, 16);
-    snprintf(file, sizeof file, "%s/%s", c->dir, hex);
-    snprintf(tmp, sizeof tmp, "%s/.tmp-%s", c->dir, rnd);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    int ok = write(fd, text, n) == (ssize_t)n;
-    ok &= close(fd) == 0;
-    if (!ok || rename(tmp, file) < 0) {
-        unlink(tmp);
-        return -1;
-    }
-    if (atomic_fetch_add(&resp_store_puts, 1) % RESP_SWEEP_EVERY == RESP_SWEEP_EVERY - 1)
-        dir_sweep(c);
-    return 0;
-}
-
-/* The entry's text, or NULL (none, expired, unreadable). Caller frees. */
-static char *dir_get(const struct resp_store_config *c, const char *hex, size_t *len)
-{
-    char file[sizeof c->dir + RESP_HEX_LEN + 2];
-    snprintf(file, sizeof file, "%s/%s", c->dir, hex);
-    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *text = NULL;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-        (size_t)st.st_size > c->max_bytes + 1024)
-        goto out;
-    if (st.st_mtime + (time_t)c->ttl_s <= time(NULL)) {
-        unlink(file);
-        goto out;
-    }
-    size_t want = (size_t)st.st_size, got = 0;
-    if (!(text = malloc(want + 1)))
-        goto out;
-    while (got < want) {
-        ssize_t k = read(fd, text + got, want - got);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    text[got] = '\0';
-    *len = got;
-out:
-    close(fd);
-    return text;
-}
-
 /* ---- the interface ------------------------------------------------------ */
 
 int resp_store_put(const struct resp_store_config *c, struct memcached_st *mc, const char *hex,
                    struct json_object *entry)
 {
+    struct kvstore kv;
     if (c->ttl_s == 0 || !hex_ok(hex))
         return -1;
     size_t n = 0;
@@ -208,44 +88,22 @@ int resp_store_put(const struct resp_store_config *c, struct memcached_st *mc, c
         text = marker;
         n = (size_t)k;
     }
-    if (!mc) {
-        if (dir_put(c, hex, text, n) < 0) {
-            LOG_WARN("response resp_%s not stored: writing to %s failed", hex, c->dir);
-            return -1;
-        }
-        return 0;
-    }
-    char key[sizeof RESP_MC_PREFIX + RESP_HEX_LEN];
-    int klen = snprintf(key, sizeof key, RESP_MC_PREFIX "%s", hex);
-    memcached_return_t rc = memcached_set(mc, key, (size_t)klen, text, n, (time_t)c->ttl_s, 0);
-    if (rc != MEMCACHED_SUCCESS) {
-        LOG_WARN("response resp_%s not stored: memcached: %s", hex, memcached_strerror(mc, rc));
-        return -1;
-    }
-    return 0;
+    resp_kv(c, &kv);
+    return kvstore_put(&kv, mc, hex, text, n);
 }
 
 /* The raw entry text: 1 (caller frees *text), 0 none, -1 with e. */
 static int store_fetch(const struct resp_store_config *c, struct memcached_st *mc, const char *hex,
                        char **text, size_t *len, struct relay_err *e)
 {
+    struct kvstore kv;
     *text = NULL;
     if (c->ttl_s == 0 || !hex_ok(hex))
         return 0;
-    if (!mc)
-        return (*text = dir_get(c, hex, len)) != NULL;
-    char key[sizeof RESP_MC_PREFIX + RESP_HEX_LEN];
-    int klen = snprintf(key, sizeof key, RESP_MC_PREFIX "%s", hex);
-    uint32_t flags = 0;
-    memcached_return_t rc;
-    *text = memcached_get(mc, key, (size_t)klen, len, &flags, &rc);
-    if (rc == MEMCACHED_SUCCESS && *text)
-        return 1;
-    free(*text);
-    *text = NULL;
-    if (rc == MEMCACHED_NOTFOUND)
-        return 0;
-    LOG_WARN("response store: memcached get failed: %s", memcached_strerror(mc, rc));
+    resp_kv(c, &kv);
+    int rc = kvstore_get(&kv, mc, hex, text, len);
+    if (rc >= 0)
+        return rc;
     return err_set(e, 503, "service_unavailable", NULL, NULL,
                    "The response store is unavailable; try again.");
 }
@@ -305,18 +163,10 @@ int resp_store_delete(const struct resp_store_config *c, struct memcached_st *mc
     json_object_put(entry);
     if (rc == 0)
         return 0;
-    if (!mc) {
-        char file[sizeof c->dir + RESP_HEX_LEN + 2];
-        snprintf(file, sizeof file, "%s/%s", c->dir, hex);
-        return unlink(file) == 0 || errno == ENOENT ? 1
-               : err_set(e, 500, NULL, NULL, NULL, "The stored response could not be removed.");
-    }
-    char key[sizeof RESP_MC_PREFIX + RESP_HEX_LEN];
-    int klen = snprintf(key, sizeof key, RESP_MC_PREFIX "%s", hex);
-    memcached_return_t mrc = memcached_delete(mc, key, (size_t)klen, 0);
-    if (mrc == MEMCACHED_SUCCESS || mrc == MEMCACHED_NOTFOUND)
+    struct kvstore kv;
+    resp_kv(c, &kv);
+    if (kvstore_delete(&kv, mc, hex) == 0)
         return 1;
-    LOG_WARN("response store: memcached delete failed: %s", memcached_strerror(mc, mrc));
     return err_set(e, 503, "service_unavailable", NULL, NULL,
-                   "The response store is unavailable; try again.");
+                   "The stored response could not be removed; try again.");
 }

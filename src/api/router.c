@@ -28,6 +28,10 @@ static const struct route routes[] = {
     { "/v1/images/generations", "POST", images_generations, API_OPENAI },
     { "/v1/images/variations", "POST", images_variations, API_OPENAI },
     { "/v1/images/edits", "POST", images_edits, API_OPENAI },
+    { "/v1/files", "POST", files_create, API_OPENAI },
+    { "/v1/files", "GET", files_list, API_OPENAI },
+    { "/v1/files/", "GET", files_get, API_OPENAI },
+    { "/v1/files/", "DELETE", files_delete, API_OPENAI },
     { "/v1/audio/transcriptions", "POST", audio_transcriptions, API_OPENAI },
     { "/v1/audio/translations", "POST", audio_translations, API_OPENAI },
     { "/v1/audio/speech", "POST", speech_create, API_OPENAI },
@@ -37,7 +41,7 @@ static const struct route routes[] = {
 /* OpenAI routes this relay does not offer: 501, not 404, so clients can tell. */
 static const char *const not_implemented[] = {
     "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/moderations",
-    "/v1/files", "/v1/batches",
+    "/v1/batches",
     "/v1/fine_tuning/", "/v1/assistants", "/v1/threads", "/v1/messages",
 };
 
@@ -52,7 +56,7 @@ static int route_matches(const char *pattern, const char *path)
 static int route_preflight(struct relay_req *r)
 {
     const char *want = req_header(r, "Access-Control-Request-Headers");
-    resp_add_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    resp_add_header(r, "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
     resp_add_header(r, "Access-Control-Allow-Headers",
                     want && *want ? want : "Authorization, Content-Type, x-api-key");
     resp_add_header(r, "Access-Control-Max-Age", "86400");
@@ -95,11 +99,13 @@ static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialec
         return hit->fn(r, e);
     }
     if (path_known) {
-        char allow[64];
+        char allow[64] = "";
+        size_t n = 0;
         for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
             if (route_matches(routes[i].path, r->path))
-                snprintf(allow, sizeof allow, strcmp(routes[i].method, "GET") ? "%s, OPTIONS" : "%s, HEAD, OPTIONS",
-                         routes[i].method);
+                n += (size_t)snprintf(allow + n, sizeof allow - n, strcmp(routes[i].method, "GET") ? "%s, " : "%s, HEAD, ",
+                                      routes[i].method);
+        snprintf(allow + n, sizeof allow - n, "OPTIONS");
         resp_add_header(r, "Allow", allow);
         return err_set(e, 405, NULL, NULL, NULL, "Method %s is not allowed on %s (allowed: %s)",
                        r->method, r->path, allow);

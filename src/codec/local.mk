@@ -26,7 +26,8 @@ tests_unit_test_multipart_LDADD = $(unit_libs)
 # instrumentation, since librelay.a is not.
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_multipart tests/fuzz/fuzz_dataurl
-tests_fuzz_fuzz_multipart_SOURCES = tests/fuzz/fuzz_multipart.c src/codec/multipart.c
+tests_fuzz_fuzz_multipart_SOURCES = tests/fuzz/fuzz_multipart.c src/codec/multipart.c src/codec/doctype.c \
+	src/core/text.c src/core/buf.c
 tests_fuzz_fuzz_multipart_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_multipart_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_dataurl_SOURCES = tests/fuzz/fuzz_dataurl.c src/codec/dataurl.c src/codec/b64.c \

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/cfg.h"
+#include "onemin/kvstore.h"
 
 /* ALLOW_PRIVATE_FETCH: a boolean, or a comma list of CIDRs. */
 static int media_allow_load(struct media_config *c, char *err, size_t errlen)
@@ -35,6 +36,18 @@ static int media_allow_load(struct media_config *c, char *err, size_t errlen)
     return 0;
 }
 
+/* RELAY_FILES_DIR: the files API's per-host store (onemin/kvstore's rules). */
+static int media_files_dir(struct media_config *c, char *err, size_t errlen)
+{
+    const char *dir;
+    struct kvstore kv;
+    if (cfg_env_str("RELAY_FILES_DIR", NULL, &dir, err, errlen) < 0 ||
+        kvstore_dir(&kv, "RELAY_FILES_DIR", dir, "files", err, errlen) < 0)
+        return -1;
+    snprintf(c->files_dir, sizeof c->files_dir, "%s", kv.dir);
+    return 0;
+}
+
 int media_config_load(struct media_config *c, char *err, size_t errlen)
 {
     unsigned long u;
@@ -58,11 +71,15 @@ int media_config_load(struct media_config *c, char *err, size_t errlen)
     UINT(audio_timeout_s, "RELAY_AUDIO_TIMEOUT", 300, 1, 86400);
     UINT(upload_timeout_s, "RELAY_UPLOAD_TIMEOUT", 120, 1, 86400);
     UINT(cache_ttl_s, "RELAY_UPLOAD_CACHE_TTL", 3600, 0, 30 * 86400);
+    SIZE(files_max_bytes, "RELAY_FILES_MAX_BYTES", (size_t)32 << 20, 1024, (size_t)1 << 30);
+    UINT(files_ttl_s, "RELAY_FILES_TTL", 30 * 86400, 0, 30 * 86400);
 #undef UINT
 #undef SIZE
     if (media_allow_load(c, err, errlen) < 0)
         return -1;
 
+    if (media_files_dir(c, err, errlen) < 0)
+        return -1;
     cfg_env_str("RELAY_UPLOAD_CACHE_DIR", NULL, &dir, err, errlen);
     int n;
     if (dir) {

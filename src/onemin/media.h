@@ -19,6 +19,10 @@
  *   RELAY_UPLOAD_CACHE_TTL      seconds an uploaded asset is reused (3600; 0: no cache)
  *   RELAY_UPLOAD_CACHE_DIR      the per-host cache directory when the rate-limit
  *                               store is not memcached ($TMPDIR/1min-relay-<uid>/uploads)
+ *   RELAY_FILES_MAX_BYTES       largest file for /v1/files and documents in chat (32M)
+ *   RELAY_FILES_TTL             seconds the files API remembers a file (30 days; 0: off)
+ *   RELAY_FILES_DIR             its per-host directory when the rate-limit store is
+ *                               not memcached ($TMPDIR/1min-relay-<uid>/files)
  *
  * Thread rule: the config is written before the workers start and read-only
  * afterwards. */
@@ -48,6 +52,9 @@ struct media_config {
     unsigned upload_timeout_s;
     unsigned cache_ttl_s;
     char cache_dir[MEDIA_PATH_MAX];
+    size_t files_max_bytes;
+    unsigned files_ttl_s;
+    char files_dir[MEDIA_PATH_MAX];
 };
 
 /* Read the media settings from the environment; a bad value -> -1 with a

@@ -1,10 +1,14 @@
-/* libFuzzer target: the multipart/form-data parser.
+/* libFuzzer target: the multipart/form-data parser, and the document type
+ * of every part (codec/doctype: what the files API and the image routes
+ * decide from a part's bytes, MIME type and file name).
  * Input: the Content-Type header on the first line, then the body. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/doctype.h"
 #include "codec/multipart.h"
+#include "core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,6 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (p->data < copy || p->data + p->len > copy + blen || !p->name[0])
                 abort();
             if (multipart_find(&form, p->name) == NULL)
+                abort();
+            const struct doctype *d = doctype_detect(p->data, p->len, p->content_type, p->filename);
+            /* a text document is UTF-8 without NUL; a PDF starts with its magic */
+            if (d && d->text && (memchr(p->data, '\0', p->len) || text_utf8_valid_prefix(p->data, p->len) != p->len))
+                abort();
+            if (d && strcmp(d->fmt.name, "pdf") == 0 && (p->len < 5 || memcmp(p->data, "%PDF-", 5) != 0))
                 abort();
         }
     }

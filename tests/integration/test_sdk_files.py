@@ -14,7 +14,7 @@ from relaytest.procs import base_env, run, tmpdir  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.sdk import run_sdk_script, sdk_ready  # noqa: E402
 
-EXPECTED = 10   # results sdk_files.mjs reports when it runs to the end
+EXPECTED = 22   # results sdk_files.mjs reports when it runs to the end
 
 
 def main():
@@ -22,7 +22,8 @@ def main():
         return
     mock = start_mock()
     work = tmpdir("sdk-files-")
-    lt = start_lighttpd(relay_env(mock, RELAY_UPLOAD_CACHE_DIR=os.path.join(work, "cache")))
+    lt = start_lighttpd(relay_env(mock, RELAY_UPLOAD_CACHE_DIR=os.path.join(work, "cache"),
+                                 RELAY_FILES_DIR=os.path.join(work, "files"), RELAY_FILES_MAX_BYTES="64K"))
     env = base_env({"RELAY_BASE_URL": lt.base_url + "/v1", "MOCK_URL": mock.url, "HOME": tmpdir("sdk-home-")})
     run_sdk_script("sdk_files.mjs", env, EXPECTED, timeout=150)
     lt.stop()

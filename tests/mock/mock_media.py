@@ -376,7 +376,12 @@ def _assets(state, headers, body):
         return _json(400, {"message": "The file part must be named 'asset' and have a filename (got %r)" % field})
     data = part.get_payload(decode=True) or b""
     ptype = part.get_content_type()
-    folder = "audios" if ptype.startswith("audio/") or ptype.startswith("video/") else "images"
+    if ptype.startswith("audio/") or ptype.startswith("video/"):
+        folder = "audios"
+    elif ptype.startswith("image/"):
+        folder = "images"
+    else:
+        folder = "documents"
     name = "%s_%s" % (_stamp(), re.sub(r"[^A-Za-z0-9._-]", "_", filename))
     path = "%s/%s" % (folder, name)
     sha = hashlib.sha256(data).hexdigest()
@@ -386,14 +391,17 @@ def _assets(state, headers, body):
         if not hasattr(state, "media_meta"):
             state.media_meta = {}
         state.media_meta[path] = {"filename": filename, "size": len(data), "content_type": ptype}
+    file_uuid = str(uuid.uuid4())
+    with state.lock:
+        state.media_meta[path]["uuid"] = file_uuid
     _event(state, {"event": "asset-upload", "field": field, "filename": filename, "content_type": ptype,
-                  "size": len(data), "sha256": sha, "path": path})
+                  "size": len(data), "sha256": sha, "path": path, "uuid": file_uuid})
     ext = filename.rsplit(".", 1)[-1] if "." in filename else ""
     return _json(200, {
         "asset": {"fieldname": "asset", "originalname": filename, "mimetype": ptype, "size": len(data),
                   "bucket": "asset.1min.ai", "key": path, "acl": "private",
                   "location": "https://asset.1min.ai.s3.us-east-1.amazonaws.com/" + path},
-        "fileContent": {"uuid": str(uuid.uuid4()), "path": path, "type": ext, "name": name,
+        "fileContent": {"uuid": file_uuid, "path": path, "type": ext, "name": name,
                         "status": "ACTIVE", "metadata": {"token": 0, "character": 0},
                         "createdAt": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())},
     })

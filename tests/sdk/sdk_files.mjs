@@ -97,3 +97,77 @@ await check('images errors', async () => {
            'an edit without a prompt -> BadRequestError, param prompt', { status: e.status, param: e.param, message: e.message });
   }
 });
+
+// ---- the files API -------------------------------------------------------
+const other = new OpenAI({ apiKey: 'sk-sdk-files-key-B', baseURL, maxRetries: 0, timeout: 60000 });
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+let pdfId = null;
+
+await check('files.create', async () => {
+  const f = await client.files.create({ file: await toFile(PDF, 'report.pdf', { type: 'application/pdf' }), purpose: 'user_data' });
+  pdfId = f.id;
+  report(/^file-[0-9a-f]{24}$/.test(f.id) && f.object === 'file' && f.bytes === PDF.length && f.filename === 'report.pdf' &&
+         f.purpose === 'user_data' && f.status === 'processed' && typeof f.created_at === 'number',
+         'files.create(pdf) returns an OpenAI file object', f);
+  const up = (await mockEvents('asset-upload')).pop() || {};
+  report(up.content_type === 'application/pdf' && up.size === PDF.length && /\.pdf$/.test(up.filename || ''),
+         'the PDF reached 1min.ai\'s asset API whole, as application/pdf', up);
+  const g = await client.files.retrieve(f.id);
+  report(g.id === f.id && g.filename === 'report.pdf', 'files.retrieve gives it back', g);
+});
+
+await check('files list per key', async () => {
+  const t = await client.files.create({ file: await toFile(Buffer.from('a,b\n1,2\n'), 'data.csv', { type: 'text/csv' }), purpose: 'assistants' });
+  const mine = [];
+  for await (const f of client.files.list()) mine.push(f.id);
+  report(mine.length === 2 && mine[0] === t.id && mine[1] === pdfId, 'the list shows the key\'s two files, newest first', mine);
+  const theirs = [];
+  for await (const f of other.files.list()) theirs.push(f.id);
+  report(theirs.length === 0, 'another key\'s list is empty', theirs);
+  try {
+    await other.files.retrieve(pdfId);
+    report(false, 'another key cannot retrieve the file', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.NotFoundError, 'another key gets NotFoundError for the file', { status: e.status, message: e.message });
+  }
+});
+
+await check('files.content', async () => {
+  try {
+    await client.files.content(pdfId);
+    report(false, 'files.content is refused with 501', 'no error');
+  } catch (e) {
+    report(e.status === 501 && /private/.test(e.message), 'files.content -> 501 saying why', { status: e.status, message: e.message });
+  }
+});
+
+await check('files errors', async () => {
+  try {
+    await client.files.create({ file: await toFile(Buffer.from([0, 1, 2, 3, 255, 254]), 'blob.bin'), purpose: 'user_data' });
+    report(false, 'an unknown file type is refused', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.BadRequestError && e.param === 'file' && e.code === 'unsupported_file',
+           'an unknown file type -> 400 unsupported_file, param file', { status: e.status, param: e.param, code: e.code });
+  }
+  try {
+    await client.files.create({ file: await toFile(Buffer.alloc(70 * 1024, 'a'), 'big.txt', { type: 'text/plain' }), purpose: 'user_data' });
+    report(false, 'a file above RELAY_FILES_MAX_BYTES is refused', 'no error');
+  } catch (e) {
+    report(e.status === 413 && e.param === 'file' && e.code === 'file_too_large',
+           'a file above RELAY_FILES_MAX_BYTES -> 413 file_too_large', { status: e.status, param: e.param, code: e.code });
+  }
+});
+
+await check('files.delete', async () => {
+  try {
+    await other.files.delete(pdfId);
+    report(false, 'another key cannot delete the file', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.NotFoundError, 'another key gets NotFoundError on delete', { status: e.status });
+  }
+  const d = await client.files.delete(pdfId);
+  report(d.id === pdfId && d.deleted === true && d.object === 'file', 'files.delete answers deleted: true', d);
+  const left = [];
+  for await (const f of client.files.list()) left.push(f.id);
+  report(left.length === 1 && !left.includes(pdfId), 'the deleted file is gone from the list', left);
+});

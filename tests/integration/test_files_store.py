@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The files API's store: with memcached as the rate-limit store, two relay
+processes (two lighttpd instances, as two hosts would be) share the files'
+metadata — a file uploaded through one is listed, read and deleted through
+the other — and memcached holds no key, only its hash. Raw multipart
+requests, so the error shapes are checked byte for byte: a missing file, a
+bad purpose, a NUL in a field, an unknown route under /v1/files."""
+
+import hashlib
+import os
+import socket
+import sys
+import uuid
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
+from relaytest.tap import check_error, is_, ok  # noqa: E402
+from relaytest.procs import run, tmpdir  # noqa: E402
+from relaytest.servers import relay_env, start_lighttpd, start_memcached, start_mock  # noqa: E402
+from relaytest.clients import request  # noqa: E402
+
+KEY = "sk-files-SECRET-77cd"
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def memcached_get(port, key):
+    """The value memcached holds for key, or None."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"get " + key.encode() + b"\r\n")
+    data = b""
+    while not data.endswith(b"END\r\n"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    if not data.startswith(b"VALUE "):
+        return None
+    return data.split(b"\r\n", 1)[1].rsplit(b"\r\nEND\r\n", 1)[0]
+
+
+def multipart(fields, files):
+    boundary = "relaytest" + uuid.uuid4().hex
+    out = b""
+    for name, value in fields:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, name)).encode() + value + b"\r\n"
+    for name, filename, ctype, data in files:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
+                % (boundary, name, filename, ctype)).encode() + data + b"\r\n"
+    out += ("--%s--\r\n" % boundary).encode()
+    return out, "multipart/form-data; boundary=" + boundary
+
+
+def call(lt, method, path, key=KEY, body=None, ctype=None):
+    h = {"Authorization": "Bearer " + key}
+    if ctype:
+        h["Content-Type"] = ctype
+    return request(lt, method, path, body=body, headers=h, timeout=60)
+
+
+def upload(lt, data=PDF, filename="paper.pdf", ctype="application/pdf", purpose=b"user_data", key=KEY):
+    body, ct = multipart([("purpose", purpose)] if purpose is not None else [], [("file", filename, ctype, data)])
+    return call(lt, "POST", "/v1/files", key=key, body=body, ctype=ct)
+
+
+def main():
+    mock = start_mock()
+    mc = start_memcached()
+    env = relay_env(mock, RATE_LIMIT_STORE="memcached://127.0.0.1:%d" % mc.port,
+                    RATE_LIMIT_KEY_PREFIX="files-" + uuid.uuid4().hex[:8],
+                    RELAY_FILES_DIR=os.path.join(tmpdir("files-unused-"), "f"))
+    a = start_lighttpd(env)
+    b = start_lighttpd(env)
+
+    r = upload(a)
+    ok(r.status == 200 and r.json().get("id", "").startswith("file-"), "host A stores a PDF", (r.status, r.body[:300]))
+    fid = r.json().get("id", "")
+    r = call(b, "GET", "/v1/files")
+    ids = [f["id"] for f in (r.json() or {}).get("data", [])] if r.status == 200 else None
+    ok(ids == [fid] and r.json().get("object") == "list", "host B lists it (memcached is the shared store)", r.body[:300])
+    r = call(b, "GET", "/v1/files/" + fid)
+    ok(r.status == 200 and r.json().get("filename") == "paper.pdf" and r.json().get("bytes") == len(PDF),
+       "host B retrieves it", r.body[:300])
+    owner = hashlib.sha256(KEY.encode()).hexdigest()
+    entry = memcached_get(mc.port, "1min-relay:file:" + fid) or b""
+    index = memcached_get(mc.port, "1min-relay:file:idx-" + owner) or b""
+    ok(fid.encode() in entry and owner.encode() in entry and KEY.encode() not in entry,
+       "the entry is in memcached under the id, tagged with the key's hash, without the key", entry[:300])
+    is_(index, (fid + "\n").encode(), "the key's index (named by its hash) lists the id")
+    ok(not os.path.isdir(env["RELAY_FILES_DIR"]), "no per-host files while memcached is the store")
+
+    r = call(b, "GET", "/v1/files/" + fid, key="sk-someone-else")
+    check_error(r, 404, "another key: 404 for the file")
+    r = call(a, "DELETE", "/v1/files/" + fid)
+    ok(r.status == 200 and r.json() == {"id": fid, "object": "file", "deleted": True}, "host A deletes it", r.body[:200])
+    r = call(b, "GET", "/v1/files")
+    is_([f["id"] for f in r.json().get("data", [])], [], "host B no longer lists it")
+
+    # Errors, in OpenAI's shape.
+    r = upload(a, purpose=None)
+    check_error(r, 400, "no purpose -> 400", param="purpose")
+    r = upload(a, purpose=b"training")
+    check_error(r, 400, "an unknown purpose -> 400", param="purpose")
+    r = upload(a, purpose=b"user\x00data")
+    check_error(r, 400, "a NUL in purpose -> 400", param="purpose")
+    body, ct = multipart([("purpose", b"user_data")], [])
+    r = call(a, "POST", "/v1/files", body=body, ctype=ct)
+    check_error(r, 400, "no file part -> 400", param="file")
+    r = call(a, "POST", "/v1/files", body=b"{}", ctype="application/json")
+    check_error(r, 400, "a JSON body -> 400")
+    r = call(a, "GET", "/v1/files/" + fid + "/other")
+    check_error(r, 404, "an unknown route under /v1/files/{id} -> 404")
+    r = call(a, "PUT", "/v1/files/" + fid)
+    check_error(r, 405, "PUT -> 405")
+    ok("DELETE" in (r.header("Allow") or "") and "GET" in (r.header("Allow") or ""), "Allow names GET and DELETE",
+       r.header("Allow"))
+    r = call(a, "GET", "/v1/files", key="")
+    check_error(r, 401, "no key -> 401")
+    a.stop()
+    b.stop()
+
+
+run(main, timeout=120)
