@@ -22,6 +22,7 @@
 #include "onemin/airec.h"
 #include "onemin/asset.h"
 #include "onemin/feature.h"
+#include "onemin/stt.h"
 #include "ratelimit/rl.h"
 
 #define AUDIO_FORM_OVERHEAD ((size_t)1 << 20)   /* the other fields and part headers */
@@ -100,7 +101,7 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
     size_t key_len;
     struct buf body;
     struct multipart_form *form = NULL;
-    struct json_object *up = NULL, *po = NULL, *reply = NULL, *rec;
+    struct json_object *up = NULL, *reply = NULL, *rec;
     struct catalog_model model;
     struct rl_ticket ticket;
     struct onemin om;
@@ -174,28 +175,15 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
     buf_free(&body);            /* the bytes are upstream now; free them before the long wait */
     file = NULL;
 
-    up = json_object_new_object();
-    po = json_object_new_object();
-    if (!up || !po) {
+    struct stt_request sr = {
+        .translate = task == AUDIO_TRANSLATE, .model = model_id, .audio_path = path, .language = language,
+        .prompt = prompt, .temperature_text = temp, .temperature = temperature,
+    };
+    up = stt_body(&sr);
+    if (!up) {
         err_oom(e);
         goto out;
     }
-    /* whisper takes response_format and temperature; the other models take
-     * the audio, a language and a prompt (docs/upstream-api.md §4.2, §4.3) */
-    int whisper = strncmp(model_id, "whisper", 7) == 0;
-    json_object_object_add(po, "audioUrl", json_object_new_string(path));
-    if (whisper)
-        json_object_object_add(po, "response_format", json_object_new_string("text"));
-    if (language[0] && task == AUDIO_TRANSCRIBE)
-        json_object_object_add(po, "language", json_object_new_string(language));
-    if (prompt[0])
-        json_object_object_add(po, "prompt", json_object_new_string(prompt));
-    if (whisper && temp[0])
-        json_object_object_add(po, "temperature", json_object_new_double_s(temperature, temp));
-    json_object_object_add(up, "type", json_object_new_string(task == AUDIO_TRANSLATE ? "AUDIO_TRANSLATOR" : "SPEECH_TO_TEXT"));
-    json_object_object_add(up, "model", json_object_new_string(model_id));
-    json_object_object_add(up, "promptObject", po);
-    po = NULL;
     if (feature_call(&om, up, mc->audio_timeout_s, &reply, &rec, e) < 0)
         goto out;
     const char *text = airec_result_string(rec, 0);
@@ -207,7 +195,6 @@ static int audio_handle(struct relay_req *r, enum audio_task task, struct relay_
     rc = audio_answer(r, task, format, language, text, e);
 out:
     json_object_put(reply);
-    json_object_put(po);
     json_object_put(up);
     free(form);
     buf_free(&body);

@@ -5,7 +5,7 @@
  * left out. Anything else (URL-safe characters, data after the padding, a
  * lone trailing character) is an error.
  *
- * Pure; the caller owns every buffer. */
+ * Pure; the caller owns every buffer. Thread rule: any thread. */
 #ifndef RELAY_CODEC_B64_H
 #define RELAY_CODEC_B64_H
 

@@ -7,7 +7,7 @@
  * label every picture image/jpeg), so the upload's filename and content type
  * always match what is actually sent.
  *
- * Pure; the caller owns the output buffer. */
+ * Pure; the caller owns the output buffer. Thread rule: any thread. */
 #ifndef RELAY_CODEC_DATAURL_H
 #define RELAY_CODEC_DATAURL_H
 

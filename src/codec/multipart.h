@@ -9,7 +9,8 @@
  * MULTIPART_HEADERS_MAX, a part without Content-Disposition or without a name, more
  * than MULTIPART_MAX_PARTS parts — is an error the caller turns into a 400.
  *
- * Pure; a form belongs to the caller. */
+ * Pure; a form belongs to the caller. Thread rule: a form belongs to one
+ * thread at a time. */
 #ifndef RELAY_CODEC_MULTIPART_H
 #define RELAY_CODEC_MULTIPART_H
 

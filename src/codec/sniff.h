@@ -1,7 +1,7 @@
 /* sniff: what kind of image or audio a file is, from its magic bytes, its
  * MIME type or its file name — one table of formats for the whole module.
  *
- * Pure; every returned pointer is static. */
+ * Pure; every returned pointer is static. Thread rule: any thread. */
 #ifndef RELAY_CODEC_SNIFF_H
 #define RELAY_CODEC_SNIFF_H
 

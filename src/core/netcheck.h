@@ -7,7 +7,7 @@
  * IPv4 address (mapped, compatible, NAT64, 6to4) when the embedded address
  * is refused. Of IPv6, only global unicast (2000::/3) is allowed at all.
  *
- * Pure. */
+ * Pure. Thread rule: any thread. */
 #ifndef RELAY_CORE_NETCHECK_H
 #define RELAY_CORE_NETCHECK_H
 

@@ -1,4 +1,7 @@
-/* rand: random identifiers (request ids, completion ids). Not for secrets. */
+/* rand: random identifiers (request ids, completion ids). Not for secrets.
+ *
+ * Thread rule: any thread (getrandom; the fallback random() is thread-safe in
+ * glibc). */
 #ifndef RELAY_CORE_RAND_H
 #define RELAY_CORE_RAND_H
 

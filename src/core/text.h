@@ -1,4 +1,6 @@
-/* text: small helpers for untrusted text: UTF-8 validity and JSON escaping. */
+/* text: small helpers for untrusted text: UTF-8 validity and JSON escaping.
+ *
+ * Pure; the caller owns every buffer. Thread rule: any thread. */
 #ifndef RELAY_CORE_TEXT_H
 #define RELAY_CORE_TEXT_H
 

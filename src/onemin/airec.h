@@ -1,6 +1,7 @@
 /* airec: reading 1min.ai's aiRecord envelope (docs/upstream-api.md §2.2, §4).
  *
- * All returned json_object pointers are borrowed from root and die with it. */
+ * All returned json_object pointers are borrowed from root and die with it.
+ * Thread rule: pure reads; a parsed reply belongs to one request. */
 #ifndef RELAY_ONEMIN_AIREC_H
 #define RELAY_ONEMIN_AIREC_H
 

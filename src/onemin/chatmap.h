@@ -1,4 +1,7 @@
-/* chatmap: the small mappings between 1min.ai results and OpenAI chat fields. */
+/* chatmap: the small mappings between 1min.ai results and OpenAI chat fields.
+ *
+ * Pure; returned strings are static or borrowed from the record. Thread rule:
+ * any thread. */
 #ifndef RELAY_ONEMIN_CHATMAP_H
 #define RELAY_ONEMIN_CHATMAP_H
 

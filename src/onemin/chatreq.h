@@ -6,7 +6,7 @@
  *    [,"attachments":{"images":[PATH,...]}]}}
  * Stateless: the prompt holds the whole transcript (docs/upstream-api.md).
  *
- * Pure. */
+ * Pure. Thread rule: any thread. */
 #ifndef RELAY_ONEMIN_CHATREQ_H
 #define RELAY_ONEMIN_CHATREQ_H
 

@@ -10,7 +10,7 @@
  * schema (prompt, n, size; the upstream's MISSING_REQUIRED_FIELDS details are
  * passed back to the client).
  *
- * Pure; rows are static and read-only. */
+ * Pure; rows are static and read-only. Thread rule: any thread. */
 #ifndef RELAY_ONEMIN_IMGFAM_H
 #define RELAY_ONEMIN_IMGFAM_H
 

@@ -18,6 +18,8 @@ librelay_a_SOURCES += \
 	src/onemin/fetch.c src/onemin/fetch.h \
 	src/onemin/upcache.c src/onemin/upcache.h \
 	src/onemin/imgfam.c src/onemin/imgfam.h \
+	src/onemin/tts.c src/onemin/tts.h \
+	src/onemin/stt.c src/onemin/stt.h \
 	src/onemin/chatreq.c src/onemin/chatreq.h \
 	src/onemin/vision.c src/onemin/vision.h
 

@@ -16,3 +16,15 @@ struct client_request onemin_post(const struct onemin *om, const char *url, cons
     };
     return req;
 }
+
+struct client_request onemin_get(const struct onemin *om, const char *url, unsigned total_timeout_s)
+{
+    struct client_request req = {
+        .method = "GET",
+        .url = url,
+        .connect_timeout_ms = om->cfg->connect_timeout_ms,
+        .idle_timeout_s = om->cfg->idle_timeout_s,
+        .total_timeout_s = total_timeout_s,
+    };
+    return req;
+}

@@ -1,6 +1,6 @@
 /* onemin: the environment of one client request's calls to 1min.ai — which
  * URLs and limits, the worker's curl handle, the upload cache's store and the
- * client's key — and the one place a JSON POST to 1min.ai is set up.
+ * client's key — and the one place a request to 1min.ai is set up.
  *
  * The api layer fills a struct onemin per request (api_onemin); every module
  * of onemin/ takes it instead of reaching up into the HTTP request.
@@ -34,5 +34,9 @@ struct onemin {
  * hooks may be set on the returned request afterwards. */
 struct client_request onemin_post(const struct onemin *om, const char *url, const char *body, size_t len,
                                   unsigned idle_timeout_s, unsigned total_timeout_s);
+
+/* A GET of a result link on the asset CDN (no key: links are public), with
+ * the configured connect and idle timeouts and total_timeout_s (0: none). */
+struct client_request onemin_get(const struct onemin *om, const char *url, unsigned total_timeout_s);
 
 #endif

@@ -84,13 +84,7 @@ int result_download(const struct onemin *om, const char *url, size_t max, struct
     if (!result_on_cdn(om, url))
         return result_fetch(om, url, max, out);
     client_reply_init(&rep, max);
-    struct client_request req = {
-        .method = "GET",
-        .url = url,
-        .connect_timeout_ms = om->cfg->connect_timeout_ms,
-        .idle_timeout_s = om->cfg->idle_timeout_s,
-        .total_timeout_s = om->media->upload_timeout_s,
-    };
+    struct client_request req = onemin_get(om, url, om->media->upload_timeout_s);
     enum client_rc urc = client_perform(om->curl, &req, &rep);
     int ok = urc == CLIENT_OK && rep.status >= 200 && rep.status < 300;
     if (ok) {

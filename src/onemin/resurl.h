@@ -9,7 +9,7 @@
  * while CDN links are stable and exist for every result; downloads for
  * b64_json and speech try temporaryUrl first and the CDN second.)
  *
- * Pure. */
+ * Pure. Thread rule: any thread. */
 #ifndef RELAY_ONEMIN_RESURL_H
 #define RELAY_ONEMIN_RESURL_H
 

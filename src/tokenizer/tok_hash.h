@@ -1,6 +1,7 @@
 /* tok_hash: the hash of a token's bytes, shared by the build-time table
  * generator (tok_gen.c) and the run-time lookup (tok_vocab.c). Both run on
- * the build host, so the word loads may use the host's byte order. */
+ * the build host, so the word loads may use the host's byte order.
+ * Thread rule: pure, any thread. */
 #ifndef RELAY_TOKENIZER_TOK_HASH_H
 #define RELAY_TOKENIZER_TOK_HASH_H
 

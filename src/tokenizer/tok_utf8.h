@@ -2,7 +2,9 @@
  *
  * The reference tokenizer works on strings, so invalid input reaches it as
  * U+FFFD: each maximal ill-formed subsequence (the Unicode / WHATWG rule,
- * also Python's errors="replace") becomes one U+FFFD. */
+ * also Python's errors="replace") becomes one U+FFFD.
+ *
+ * Thread rule: pure, any thread. */
 #ifndef RELAY_TOKENIZER_TOK_UTF8_H
 #define RELAY_TOKENIZER_TOK_UTF8_H
 

@@ -42,7 +42,6 @@ for f in $(find . -name '*.[ch]' | sed 's|^\./||' | sort); do
     for inc in $(sed -n 's/^#include "\([a-z_]*\)\/[^"]*".*/\1/p' "$f" | sort -u); do
         [ "$inc" = "$dir" ] && continue
         case " $allow " in *" $inc "*) continue ;; esac
-        allowed "$f" "$inc" && continue
         n=$((n + 1)); fail=1
         echo "not ok $n - $f includes a header of $inc/, a layer above or beside $dir/"
     done
