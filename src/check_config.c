@@ -62,6 +62,7 @@ static const struct cc_item cc_items[] = {
     C("RELAY_CONNECT_TIMEOUT_MS", CC_UINT, connect_timeout_ms),
     C("RELAY_IDLE_TIMEOUT", CC_UINT, idle_timeout_s),
     C("RELAY_KEEPALIVE_INTERVAL", CC_UINT, keepalive_s),
+    C("RELAY_MAX_N", CC_UINT, max_n),
     C("RELAY_MODELS_TTL", CC_UINT, models_ttl_s),
     C("RELAY_MODELS_TIMEOUT", CC_UINT, models_timeout_s),
     C("RELAY_SHUTDOWN_GRACE", CC_UINT, shutdown_grace_s),

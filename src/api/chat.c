@@ -10,10 +10,12 @@
 
 #include "api/admit.h"
 #include "api/api.h"
+#include "api/chat_tools.h"
 #include "api/chatmsgs.h"
 #include "core/rand.h"
 #include "core/record.h"
 #include "engine/ctx.h"
+#include "engine/render.h"
 #include "onemin/catalog.h"
 
 #define CHAT_PROMPT_MAX ((size_t)32 << 20)
@@ -55,9 +57,8 @@ static int chat_parse(struct relay_req *r, struct json_object *root, struct eng_
         return -1;
     req->turns = msgs->turns;
     req->nturns = msgs->nturns;
-    req->n = 1;
     req->param_prefix = "messages";
-    return 0;
+    return chat_tools_parse(root, r->cfg->max_n, req, e);
 }
 
 /* Check the model against the catalogue. */
@@ -95,12 +96,14 @@ int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_re
     if (chat_model(r, req->model, &model, e) < 0 || eng_prompt(req, &prompt, e) < 0)
         goto out;
     long long prompt_tokens = eng_count_tokens(req->model, buf_str(&prompt), prompt.len);
-    if (admit_request(r, key, key_len, (uint64_t)prompt_tokens, &ticket, e) < 0 || api_check_client(r, e) < 0)
+    /* one admission for the n calls, each of which sends the prompt */
+    if (admit_request(r, key, key_len, (uint64_t)prompt_tokens * (req->n ? req->n : 1), &ticket, e) < 0 ||
+        api_check_client(r, e) < 0)
         goto out;
     api_onemin(r, key, key_len, &om);
     struct eng_ctx ctx = {
         .om = &om, .vision = model.vision, .prompt = &prompt, .prompt_tokens = prompt_tokens,
-        .perform = client_perform,
+        .perform = client_perform, .perform_many = client_perform_many,
     };
     rc = eng_run(&ctx, req, sink, &usage, e);
     admit_charge(r, &ticket, (uint64_t)usage.completion_tokens);
@@ -130,19 +133,17 @@ int chat_completions(struct relay_req *r, struct relay_err *e)
     rand_hex(out.id + 9, 24);
     out.created = (long long)time(NULL);
     out.model = req.model;      /* chat_run strips :online in place */
-    if (req.stream) {
-        if (chat_sse_sink(&ss, &out, &sink) < 0) {
-            err_oom(e);
-            goto out;
-        }
-    } else {
-        chat_json_sink(&js, &out, &sink);
+    out.tools = render_has_tools(&req);
+    if ((req.stream ? chat_sse_sink(&ss, &out, req.n, &sink) : chat_json_sink(&js, &out, req.n, &sink)) < 0) {
+        err_oom(e);
+        goto out;
     }
     rc = chat_run(r, key, key_len, &req, &sink, e);
 out:
     chat_sse_free(&ss);
     chat_json_free(&js);
     chatmsgs_free(&msgs);
+    chat_tools_free(&req);
     json_object_put(root);
     return rc;
 }

@@ -29,23 +29,38 @@ struct chat_out {
     long long created;
     const char *model;              /* as the client named it, without :online */
     int include_usage;              /* stream_options.include_usage */
+    int tools;                      /* tools were offered: an answer without text has content null */
 };
 
-/* The JSON answer: the text is collected and sent whole at end(). */
+/* One choice of the JSON answer. */
+struct chat_choice {
+    struct buf text;
+    struct buf calls;               /* its tool_calls items, comma-separated */
+    struct eng_result res;
+};
+
+/* The JSON answer: each choice's text and calls are collected, and the
+ * answer is sent whole when the last choice ended. */
 struct chat_json {
     const struct chat_out *out;
-    struct buf text;
+    unsigned n, ended;
+    struct chat_choice *choices;    /* n */
 };
 
-/* Set up s and its sink; free with chat_json_free. */
-void chat_json_sink(struct chat_json *s, const struct chat_out *out, struct eng_sink *sink);
+/* Set up s for n choices and its sink. Returns 0, or -1 when out of memory
+ * (free it with chat_json_free in either case). */
+int chat_json_sink(struct chat_json *s, const struct chat_out *out, unsigned n, struct eng_sink *sink);
 void chat_json_free(struct chat_json *s);
 
-/* The event stream: the 200 goes out at begin(), each piece of text as a
- * chunk built in place, then the finish chunk, the usage chunk when asked
- * for, and [DONE]. Nothing is allocated per chunk. */
+/* The event stream: the 200 goes out at the first begin(), then each
+ * choice's chunks by index as they come (role, text, tool calls, finish),
+ * interleaved when n > 1; after the last choice the usage chunk when asked
+ * for, and [DONE]. Nothing is allocated per text chunk. */
 struct chat_sse {
     const struct chat_out *out;
+    unsigned n, ended;
+    int started;                    /* the 200 went out */
+    struct eng_usage usage;         /* summed over the choices that ended */
     struct buf prefix;              /* 'data: {"id":...,"choices":' shared by every chunk */
     struct buf chunk;               /* the chunk being written */
     long long last_write;           /* monotonic seconds */
@@ -53,7 +68,7 @@ struct chat_sse {
 
 /* Set up s and its sink. Returns 0, or -1 when out of memory (free it with
  * chat_sse_free in either case). */
-int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, struct eng_sink *sink);
+int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, unsigned n, struct eng_sink *sink);
 void chat_sse_free(struct chat_sse *s);
 
 /* The OpenAI finish_reason of an engine result. */

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
+#include "api/chat_tools.h"
 #include "core/log.h"
 #include "core/record.h"
 #include "core/text.h"
@@ -38,12 +41,12 @@ static int chat_sse_emit(struct chat_sse *s)
 /* A chat.completion.chunk is written into s->chunk in two steps: the head
  * up to the opening of delta, then (after the caller appended the delta's
  * members) the tail, and emitted. */
-static int chat_sse_head(struct chat_sse *s)
+static int chat_sse_head(struct chat_sse *s, unsigned choice)
 {
     struct buf *c = &s->chunk;
     buf_clear(c);
     return buf_append(c, s->prefix.data, s->prefix.len) < 0 ||
-           buf_puts(c, "[{\"index\":0,\"delta\":{") < 0 ? -1 : 0;
+           buf_printf(c, "[{\"index\":%u,\"delta\":{", choice) < 0 ? -1 : 0;
 }
 
 /* finish NULL means null. */
@@ -58,45 +61,67 @@ static int chat_sse_tail(struct chat_sse *s, const char *finish)
 }
 
 /* One chunk whose delta holds the members in delta ("" for {}). */
-static int chat_sse_choice(struct chat_sse *s, const char *delta, const char *finish)
+static int chat_sse_choice(struct chat_sse *s, unsigned choice, const char *delta, const char *finish)
 {
-    if (chat_sse_head(s) < 0 || buf_puts(&s->chunk, delta) < 0)
+    if (chat_sse_head(s, choice) < 0 || buf_puts(&s->chunk, delta) < 0)
         return -1;
     return chat_sse_tail(s, finish);
 }
 
+/* The 200 with the first choice that starts; each choice's role chunk. */
 static int chat_sse_begin(void *ud, unsigned choice)
 {
     struct chat_sse *s = ud;
     struct relay_req *r = s->out->r;
-    (void)choice;
-    resp_add_header(r, "Cache-Control", "no-cache");
-    resp_add_header(r, "X-Accel-Buffering", "no");
-    if (resp_begin(r, 200, "text/event-stream; charset=utf-8", -1) < 0)
-        return -1;
-    return chat_sse_choice(s, "\"role\":\"assistant\",\"content\":\"\"", NULL);
+    if (!s->started) {
+        resp_add_header(r, "Cache-Control", "no-cache");
+        resp_add_header(r, "X-Accel-Buffering", "no");
+        if (resp_begin(r, 200, "text/event-stream; charset=utf-8", -1) < 0)
+            return -1;
+        s->started = 1;
+    }
+    return chat_sse_choice(s, choice, "\"role\":\"assistant\",\"content\":\"\"", NULL);
 }
 
 static int chat_sse_text(void *ud, unsigned choice, const char *p, size_t n)
 {
     struct chat_sse *s = ud;
-    (void)choice;
-    if (chat_sse_head(s) < 0 || buf_puts(&s->chunk, "\"content\":") < 0 || text_json_quote(&s->chunk, p, n) < 0) {
+    if (chat_sse_head(s, choice) < 0 || buf_puts(&s->chunk, "\"content\":") < 0 || text_json_quote(&s->chunk, p, n) < 0) {
         LOG_WARN("stream chunk too large; stopping");
         return -1;
     }
     return chat_sse_tail(s, NULL);
 }
 
-/* The finish chunk, the usage chunk when asked for, and [DONE]. */
+/* A call as one delta.tool_calls item, whole: index, id, type, name and
+ * arguments in the first and only fragment (docs/tools.md §2). */
+static int chat_sse_tool_call(void *ud, unsigned choice, const struct eng_tool_call *call)
+{
+    struct chat_sse *s = ud;
+    struct json_object *item = chat_tools_call_json(call, 1);
+    int bad = !item || chat_sse_head(s, choice) < 0 || buf_puts(&s->chunk, "\"tool_calls\":[") < 0 ||
+              buf_puts(&s->chunk, json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE)) < 0 ||
+              buf_puts(&s->chunk, "]") < 0;
+    json_object_put(item);
+    return bad ? -1 : chat_sse_tail(s, NULL);
+}
+
+/* Each choice's finish chunk; after the last, the usage chunk when asked
+ * for (the prompt counted once, the completions of all choices), and
+ * [DONE]. */
 static int chat_sse_end(void *ud, unsigned choice, const struct eng_result *res)
 {
     struct chat_sse *s = ud;
-    const struct eng_usage *u = &res->usage;
-    (void)choice;
-    record_tokens(u->prompt_tokens, u->completion_tokens, !u->from_upstream);
-    if (chat_sse_choice(s, "", chat_finish_reason(res->finish)) < 0)
+    if (chat_sse_choice(s, choice, "", chat_finish_reason(res->finish)) < 0)
         return -1;
+    if (s->ended++ == 0)
+        s->usage.prompt_tokens = res->usage.prompt_tokens;
+    s->usage.completion_tokens += res->usage.completion_tokens;
+    if (s->ended < s->n)
+        return 0;
+    const struct eng_usage *u = &s->usage;
+    record_tokens(u->prompt_tokens, u->completion_tokens, !res->usage.from_upstream);
     if (s->out->include_usage) {
         struct buf *c = &s->chunk;
         buf_clear(c);
@@ -128,14 +153,16 @@ static int chat_sse_idle(void *ud, unsigned idle_s)
     return 0;
 }
 
-int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, struct eng_sink *sink)
+int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, unsigned n, struct eng_sink *sink)
 {
     s->out = out;
+    s->n = n ? n : 1;
     s->last_write = chat_sse_now();
     buf_init(&s->prefix, 4096);
     buf_init(&s->chunk, CHAT_SSE_CHUNK_MAX);
     *sink = (struct eng_sink){
-        .ud = s, .begin = chat_sse_begin, .text = chat_sse_text, .end = chat_sse_end, .idle = chat_sse_idle,
+        .ud = s, .begin = chat_sse_begin, .text = chat_sse_text, .tool_call = chat_sse_tool_call, .end = chat_sse_end,
+        .idle = chat_sse_idle,
     };
     struct buf *p = &s->prefix;
     return buf_printf(p, "data: {\"id\":\"%s\",\"object\":\"chat.completion.chunk\",\"created\":%lld,\"model\":",

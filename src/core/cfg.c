@@ -142,6 +142,7 @@ int cfg_load(struct relay_config *c, char *err, size_t errlen)
     UINT(connect_timeout_ms, "RELAY_CONNECT_TIMEOUT_MS", 10000, 100, 600000);
     UINT(idle_timeout_s, "RELAY_IDLE_TIMEOUT", 120, 1, 86400);
     UINT(keepalive_s, "RELAY_KEEPALIVE_INTERVAL", 15, 1, 3600);
+    UINT(max_n, "RELAY_MAX_N", 4, 1, 128);
     UINT(models_ttl_s, "RELAY_MODELS_TTL", 300, 1, 86400);
     UINT(models_timeout_s, "RELAY_MODELS_TIMEOUT", 5, 1, 120);
     UINT(shutdown_grace_s, "RELAY_SHUTDOWN_GRACE", 30, 0, 3600);

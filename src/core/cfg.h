@@ -50,6 +50,7 @@ struct relay_config {
     unsigned connect_timeout_ms;    /* RELAY_CONNECT_TIMEOUT_MS */
     unsigned idle_timeout_s;        /* RELAY_IDLE_TIMEOUT */
     unsigned keepalive_s;           /* RELAY_KEEPALIVE_INTERVAL */
+    unsigned max_n;                 /* RELAY_MAX_N: most choices (n) per chat request */
     unsigned models_ttl_s;          /* RELAY_MODELS_TTL */
     unsigned models_timeout_s;      /* RELAY_MODELS_TIMEOUT */
     unsigned shutdown_grace_s;      /* RELAY_SHUTDOWN_GRACE */

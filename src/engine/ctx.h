@@ -19,6 +19,10 @@ struct eng_ctx {
     long long prompt_tokens;        /* the count of that prompt; < 0: eng_run counts */
     /* The transport: client_perform, or a fake in tests. */
     enum client_rc (*perform)(void *h, const struct client_request *req, struct client_reply *rep);
+    /* n transfers at once (client_perform_many), for n > 1; NULL: one after
+     * the other through perform. */
+    int (*perform_many)(void *const *h, const struct client_request *reqs, struct client_reply *reps,
+                        enum client_rc *rcs, size_t n);
 };
 
 #endif

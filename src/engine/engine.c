@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "engine/answer.h"
 #include "engine/ctx.h"
 #include "engine/render.h"
 #include "onemin/airec.h"
@@ -48,8 +49,12 @@ struct eng_call {
     long long prompt_tokens;
     const char *const *images;
     size_t nimages;
+    int stream;                 /* 1min.ai is read as an event stream */
     int begun;                  /* begin() was sent */
     int gone;                   /* a sink callback said the client is gone */
+    int cut;                    /* the emulation ended the answer early: the transfer was aborted */
+    int no_web_search;          /* web search was refused: call without it */
+    struct answer *ans;         /* the emulation on the way back (engine/answer.h) */
     struct sse_parser sse;
     struct buf text;            /* the answer so far, for dedup and counting */
     long long overflow_tokens;  /* tokens of text that did not fit in text */
@@ -89,16 +94,42 @@ static enum eng_finish eng_finish_of(const char *openai)
 
 /* ---- the answer on its way back -------------------------------------- */
 
-/* Every piece of upstream answer text goes through here to the sink. */
+/* What the emulation passes on, to the sink. */
+static int eng_out_text(void *ud, const char *p, size_t n)
+{
+    struct eng_call *c = ud;
+    return c->sink->text(c->sink->ud, c->choice, p, n);
+}
+
+static int eng_out_call(void *ud, const struct eng_tool_call *call)
+{
+    struct eng_call *c = ud;
+    return c->sink->tool_call ? c->sink->tool_call(c->sink->ud, c->choice, call) : 0;
+}
+
+/* Map an ANSWER_ value: -1 to stop the transfer (c->cut when the answer is
+ * complete, which is no failure), 0 to go on. */
+static int eng_answer_rc(struct eng_call *c, int rc)
+{
+    if (rc == ANSWER_DONE)
+        c->cut = 1;
+    else if (rc == ANSWER_GONE)
+        c->gone = 1;
+    else if (rc == ANSWER_FAIL && !c->e->status)
+        err_set(c->e, 502, "upstream_error", "bad_gateway", NULL, "The answer passed the relay's size limit");
+    return rc ? -1 : 0;
+}
+
+/* Every piece of upstream answer text goes through here: the emulation of
+ * docs/tools.md (tool calls, stop, max_tokens, JSON cleaning), then the
+ * sink. */
 static int eng_text(struct eng_call *c, const char *p, size_t n)
 {
     if (n == 0)
         return 0;
     if (buf_append(&c->text, p, n) < 0)
         c->overflow_tokens += eng_count_tokens(c->req->model, p, n);
-    if (c->sink->text(c->sink->ud, c->choice, p, n) != 0)
-        c->gone = 1;
-    return c->gone ? -1 : 0;
+    return eng_answer_rc(c, answer_feed(c->ans, p, n));
 }
 
 static int eng_begin(struct eng_call *c)
@@ -109,7 +140,8 @@ static int eng_begin(struct eng_call *c)
     return c->gone ? -1 : 0;
 }
 
-/* The usage of this choice: 1min.ai's, else the exact count. */
+/* The usage of this choice: 1min.ai's, else the exact count of the answer
+ * as far as it was kept (up to a cut). */
 static void eng_usage(const struct eng_call *c, struct eng_usage *u)
 {
     u->from_upstream = c->have_usage;
@@ -118,14 +150,19 @@ static void eng_usage(const struct eng_call *c, struct eng_usage *u)
         u->completion_tokens = c->up_completion;
         return;
     }
+    size_t len;
+    const char *text = c->ans ? answer_text(c->ans, &len) : "";
     u->prompt_tokens = c->prompt_tokens;
-    u->completion_tokens = eng_count_tokens(c->req->model, buf_str(&c->text), c->text.len) + c->overflow_tokens;
+    u->completion_tokens = c->ans ? eng_count_tokens(c->req->model, text, len) : 0;
 }
 
-/* The choice ended normally. */
+/* The choice ended normally (or was cut): what the emulation held back,
+ * then the finish reason and usage. */
 static int eng_end(struct eng_call *c)
 {
     struct eng_result res = { .finish = c->finish };
+    if (eng_answer_rc(c, answer_finish(c->ans, c->finish, &res)) < 0 && !c->cut)
+        return -1;
     eng_usage(c, &res.usage);
     if (c->sink->end(c->sink->ud, c->choice, &res) != 0)
         c->gone = 1;
@@ -269,49 +306,74 @@ static int eng_on_tick(void *ud, unsigned idle_s)
 
 /* ---- one exchange, with the web-search retry -------------------------- */
 
+static void eng_url(const struct eng_call *c, char *url, size_t size)
+{
+    const char *base = c->ctx->om->cfg->chat_api_url;
+    snprintf(url, size, "%s%s", base,
+             c->stream ? (strchr(base, '?') ? "&isStreaming=true" : "?isStreaming=true") : "");
+}
+
+/* The upstream request of one attempt for c: its body into body, req set up
+ * (with the stream callbacks when c streams). */
+static int eng_prepare(struct eng_call *c, int ws, const char *url, struct buf *body, struct client_request *req)
+{
+    const struct onemin *om = c->ctx->om;
+    const struct relay_config *cfg = om->cfg;
+    struct chatreq cr = {
+        .model = c->req->model, .prompt = c->prompt, .prompt_len = c->prompt_len,
+        .web_search = ws, .num_sites = cfg->web_search_num_sites, .max_words = cfg->web_search_max_words,
+        .images = c->images, .nimages = c->nimages,
+    };
+    buf_clear(body);
+    if (chatreq_body(body, &cr) < 0)
+        return err_oom(c->e);
+    *req = onemin_post(om, url, body->data, body->len, cfg->idle_timeout_s, 0);
+    if (c->stream) {
+        sse_free(&c->sse);      /* a retry starts a new body */
+        sse_init(&c->sse, ENG_EVENT_MAX, eng_on_event, c);
+        req->on_status = eng_on_status;
+        req->on_data = eng_on_data;
+        req->on_tick = eng_on_tick;
+        req->ud = c;
+    }
+    return 0;
+}
+
+/* An attempt with web search refused by a 400 before anything reached the
+ * sink is retried without it. */
+static int eng_retry_ws(const struct eng_call *c, int ws, enum client_rc rc, const struct client_reply *rep)
+{
+    if (c->begun || !(ws && rc == CLIENT_OK && rep->status == 400))
+        return 0;
+    LOG_INFO("upstream refused web search for %s (400); retrying without it", c->req->model);
+    return 1;
+}
+
 /* Call 1min.ai for c (streamed or not); rep gets the attempt whose failure is
  * reported: the first. Returns the last attempt's outcome in *rc. */
 static int eng_exchange(struct eng_call *c, struct client_reply *first, struct client_reply *retry,
                         enum client_rc *first_rc, enum client_rc *rc, struct client_reply **last)
 {
-    const struct onemin *om = c->ctx->om;
-    const struct relay_config *cfg = om->cfg;
     char url[ENG_URL_MAX];
     struct buf body;
-    int stream = c->req->stream;
-    snprintf(url, sizeof url, "%s%s", cfg->chat_api_url,
-             stream ? (strchr(cfg->chat_api_url, '?') ? "&isStreaming=true" : "?isStreaming=true") : "");
+    eng_url(c, url, sizeof url);
     buf_init(&body, ENG_BODY_MAX);
     *first_rc = *rc = CLIENT_ERR_INTERNAL;
     *last = first;
     for (int attempt = 0; attempt < 2; attempt++) {
-        int ws = c->req->web_search && attempt == 0;
+        int ws = c->req->web_search && !c->no_web_search && attempt == 0;
         struct client_reply *rep = attempt == 0 ? first : retry;
-        struct chatreq cr = {
-            .model = c->req->model, .prompt = c->prompt, .prompt_len = c->prompt_len,
-            .web_search = ws, .num_sites = cfg->web_search_num_sites, .max_words = cfg->web_search_max_words,
-            .images = c->images, .nimages = c->nimages,
-        };
-        if (chatreq_body(&body, &cr) < 0) {
+        struct client_request req;
+        if (eng_prepare(c, ws, url, &body, &req) < 0) {
             buf_free(&body);
-            return err_oom(c->e);
+            return -1;
         }
-        struct client_request req = onemin_post(om, url, body.data, body.len, cfg->idle_timeout_s, 0);
-        if (stream) {
-            sse_free(&c->sse);      /* a retry starts a new body */
-            sse_init(&c->sse, ENG_EVENT_MAX, eng_on_event, c);
-            req.on_status = eng_on_status;
-            req.on_data = eng_on_data;
-            req.on_tick = eng_on_tick;
-            req.ud = c;
-        }
-        *rc = c->ctx->perform(om->curl, &req, rep);
+        *rc = c->ctx->perform(c->ctx->om->curl, &req, rep);
         *last = rep;
         if (attempt == 0)
             *first_rc = *rc;
-        if (c->begun || !(ws && *rc == CLIENT_OK && rep->status == 400))
+        if (!eng_retry_ws(c, ws, *rc, rep))
             break;
-        LOG_INFO("upstream refused web search for %s (400); retrying without it", c->req->model);
     }
     buf_free(&body);
     return 0;
@@ -336,7 +398,7 @@ static int eng_reply(struct eng_call *c, const struct client_reply *rep)
         goto out;
     }
     eng_record_meta(c, rec);
-    if (eng_begin(c) < 0 || eng_text(c, text, strlen(text)) < 0 || eng_end(c) < 0)
+    if (eng_begin(c) < 0 || (eng_text(c, text, strlen(text)) < 0 && !c->cut) || eng_end(c) < 0)
         goto out;
     rc = 0;
 out:
@@ -344,39 +406,115 @@ out:
     return rc;
 }
 
-static int eng_choice(struct eng_call *c)
+/* After the exchange: the answer's end, or the failure to report. */
+static int eng_settle(struct eng_call *c, enum client_rc first_rc, const struct client_reply *first,
+                      enum client_rc rc, const struct client_reply *last)
 {
-    struct client_reply first, retry, *last;
-    enum client_rc first_rc, rc;
     const char *key = c->ctx->om->key;
-    size_t max = c->ctx->om->cfg->max_upstream_body;
     int out = -1;
-    client_reply_init(&first, max);
-    client_reply_init(&retry, max);
-    if (eng_exchange(c, &first, &retry, &first_rc, &rc, &last) < 0)
-        goto out;
-    if (!c->req->stream) {
+    if (!c->stream) {
         if (rc == CLIENT_OK && last->status >= 200 && last->status < 300)
             out = eng_reply(c, last);
         else
-            uperr_from_reply(c->e, first_rc, &first, NULL, key);
+            uperr_from_reply(c->e, first_rc, first, NULL, key);
     } else if (!c->begun) {
         /* The upstream failed before the answer started: a real HTTP error. */
-        uperr_from_reply(c->e, first_rc, &first, NULL, key);
+        uperr_from_reply(c->e, first_rc, first, NULL, key);
     } else if (c->gone) {
         LOG_INFO("client left mid-stream; upstream transfer stopped (%zu bytes sent)", c->text.len);
+    } else if (c->cut) {
+        /* 1min.ai bills what it generates: stopped at once (docs/tools.md §4) */
+        LOG_DEBUG("answer cut by the emulation; upstream transfer aborted after %zu bytes", c->text.len);
+        out = eng_end(c);
     } else if (!c->e->status) {
         if (rc == CLIENT_OK && sse_finish(&c->sse) == 0 && !c->e->status)
             out = eng_end(c);
         else if (!c->e->status)
             uperr_from_reply(c->e, rc == CLIENT_OK ? CLIENT_ERR_CONNECT : rc, last, NULL, key);
     }
-out:
     if (c->gone && out < 0)
         err_set(c->e, 499, NULL, NULL, NULL, "The client closed the connection");
+    return out;
+}
+
+static int eng_choice(struct eng_call *c)
+{
+    struct client_reply first, retry, *last;
+    enum client_rc first_rc, rc;
+    size_t max = c->ctx->om->cfg->max_upstream_body;
+    int out = -1;
+    client_reply_init(&first, max);
+    client_reply_init(&retry, max);
+    if (eng_exchange(c, &first, &retry, &first_rc, &rc, &last) == 0)
+        out = eng_settle(c, first_rc, &first, rc, last);
     sse_free(&c->sse);
     client_reply_free(&first);
     client_reply_free(&retry);
+    return out;
+}
+
+/* n > 1: the n calls at once (curl multi, on this thread; their sink calls
+ * interleave), each then settled in order; a call whose web search was
+ * refused is made again alone, without it. */
+static int eng_choices(struct eng_call *calls, unsigned n)
+{
+    const struct eng_ctx *ctx = calls[0].ctx;
+    size_t max = ctx->om->cfg->max_upstream_body;
+    char url[ENG_URL_MAX];
+    void **h = calloc(n, sizeof *h);
+    struct client_request *reqs = calloc(n, sizeof *reqs);
+    struct client_reply *reps = calloc(n, sizeof *reps);
+    enum client_rc *rcs = calloc(n, sizeof *rcs);
+    struct buf *bodies = calloc(n, sizeof *bodies);
+    int out = -1;
+    unsigned made = 0;
+    if (!h || !reqs || !reps || !rcs || !bodies) {
+        err_oom(calls[0].e);
+        goto done;
+    }
+    eng_url(&calls[0], url, sizeof url);
+    int ws = calls[0].req->web_search;
+    for (made = 0; made < n; made++) {
+        h[made] = made == 0 ? ctx->om->curl : client_handle_new();
+        client_reply_init(&reps[made], max);
+        buf_init(&bodies[made], ENG_BODY_MAX);
+        if (!h[made]) {
+            made++;
+            err_oom(calls[0].e);
+            goto done;
+        }
+        if (eng_prepare(&calls[made], ws, url, &bodies[made], &reqs[made]) < 0) {
+            made++;
+            goto done;
+        }
+    }
+    if (ctx->perform_many(h, reqs, reps, rcs, n) < 0) {
+        err_oom(calls[0].e);
+        goto done;
+    }
+    out = 0;
+    for (unsigned i = 0; i < n && out == 0; i++) {
+        struct eng_call *c = &calls[i];
+        if (eng_retry_ws(c, ws, rcs[i], &reps[i])) {
+            c->no_web_search = 1;
+            out = eng_choice(c);
+        } else {
+            out = eng_settle(c, rcs[i], &reps[i], rcs[i], &reps[i]);
+        }
+    }
+done:
+    for (unsigned i = 0; i < made; i++) {
+        if (i > 0)
+            client_handle_free(h[i]);
+        client_reply_free(&reps[i]);
+        buf_free(&bodies[i]);
+        sse_free(&calls[i].sse);
+    }
+    free(h);
+    free(reqs);
+    free(reps);
+    free(rcs);
+    free(bodies);
     return out;
 }
 
@@ -427,6 +565,16 @@ static int eng_images(const struct eng_ctx *ctx, const struct eng_request *req, 
 
 /* ---- the call -------------------------------------------------------- */
 
+/* 1min.ai is read as an event stream when the client reads one, and also
+ * for one JSON answer whenever the emulation may end the answer early (a
+ * stop sequence, max_tokens, one call allowed): the transfer is then
+ * stopped at once (docs/tools.md §4). */
+static int eng_streams(const struct eng_request *req)
+{
+    return req->stream || req->nstop > 0 || req->max_tokens > 0 ||
+           (render_has_tools(req) && !req->parallel_tool_calls);
+}
+
 int eng_run(struct eng_ctx *ctx, const struct eng_request *req, const struct eng_sink *sink,
             struct eng_usage *usage_total, struct relay_err *e)
 {
@@ -449,24 +597,44 @@ int eng_run(struct eng_ctx *ctx, const struct eng_request *req, const struct eng
     if (eng_images(ctx, req, &block, &paths, &npaths, e) < 0)
         goto out;
     unsigned n = req->n ? req->n : 1;
+    struct eng_call *calls = calloc(n, sizeof *calls);
+    if (!calls) {
+        rc = err_oom(e);
+        goto out;
+    }
+    struct answer_out ao = { .text = eng_out_text, .tool_call = eng_out_call };
     rc = 0;
     for (unsigned i = 0; i < n && rc == 0; i++) {
-        struct eng_call c = {
-            .ctx = ctx, .req = req, .sink = sink, .e = e, .choice = i,
+        struct eng_call *c = &calls[i];
+        *c = (struct eng_call){
+            .ctx = ctx, .req = req, .sink = sink, .e = e, .choice = i, .stream = eng_streams(req),
             .prompt = buf_str(prompt), .prompt_len = prompt->len, .prompt_tokens = prompt_tokens,
             .images = paths, .nimages = npaths, .finish = ENG_FINISH_STOP,
         };
-        buf_init(&c.text, ENG_TEXT_MAX);
-        rc = eng_choice(&c);
-        if (usage_total) {
+        buf_init(&c->text, ENG_TEXT_MAX);
+        ao.ud = c;
+        if (!(c->ans = answer_new(req, ENG_TEXT_MAX, &ao)))
+            rc = err_oom(e);
+    }
+    if (rc == 0 && n > 1 && ctx->perform_many) {
+        rc = eng_choices(calls, n);
+    } else {
+        for (unsigned i = 0; i < n && rc == 0; i++)
+            rc = eng_choice(&calls[i]);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct eng_call *c = &calls[i];
+        if (usage_total && c->ans) {
             struct eng_usage u;
-            eng_usage(&c, &u);
+            eng_usage(c, &u);
             usage_total->prompt_tokens += u.prompt_tokens;
-            usage_total->completion_tokens += c.begun ? u.completion_tokens : 0;
+            usage_total->completion_tokens += c->begun ? u.completion_tokens : 0;
             usage_total->from_upstream = u.from_upstream;
         }
-        buf_free(&c.text);
+        answer_free(c->ans);
+        buf_free(&c->text);
     }
+    free(calls);
 out:
     free(block);
     buf_free(&own);

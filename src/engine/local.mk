@@ -48,3 +48,12 @@ tests_bench_eng_bench_LDADD = librelay.a $(DEPS_LIBS)
 bench-eng: tests/bench/eng-bench$(EXEEXT)
 	./tests/bench/eng-bench$(EXEEXT)
 bench: bench-eng
+
+# Tool loops of real clients (the openai SDK, the Vercel AI SDK, the OpenAI
+# Agents SDK), stop/max_tokens aborting the upstream, n > 1, JSON cleaning,
+# through lighttpd against the mock's contract-following model.
+TESTS += tests/integration/test_tools.py
+EXTRA_DIST += tests/integration/test_tools.py tests/sdk/sdk_tools.mjs \
+	tests/clients/ai-sdk/package.json tests/clients/ai-sdk/package-lock.json tests/clients/ai-sdk/tool_loop.mjs \
+	tests/clients/agents/package.json tests/clients/agents/package-lock.json tests/clients/agents/tool_loop.mjs \
+	tests/clients/report.mjs

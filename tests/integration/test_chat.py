@@ -153,8 +153,9 @@ def main():
     b = q.get("body") or {}
     po = b.get("promptObject") or {}
     is_(r.status, 200, "a normal chat -> 200 (unsupported OpenAI fields are ignored)")
-    is_((q.get("method"), q.get("path"), q.get("query_string")), ("POST", "/api/chat-with-ai", ""),
-        "upstream: POST ONE_MIN_CHAT_API_URL without isStreaming")
+    # max_tokens may cut the answer, so 1min.ai is read as a stream (docs/tools.md §4)
+    is_((q.get("method"), q.get("path"), q.get("query_string")), ("POST", "/api/chat-with-ai", "isStreaming=true"),
+        "upstream: POST ONE_MIN_CHAT_API_URL, streamed for max_tokens")
     ok("json" in q.get("headers", {}).get("content-type", ""), "upstream Content-Type is JSON")
     is_(b.get("type"), "UNIFY_CHAT_WITH_AI", "upstream type UNIFY_CHAT_WITH_AI")
     is_(po.get("prompt"), "System: Be brief.\n\nHuman: What is FastCGI?\n\nAssistant: A protocol.\n\n"
