@@ -4,7 +4,7 @@ on every route that reaches 1min.ai, and the key must come back nowhere.
 
 Routes: chat JSON, chat stream before and after its 200, images (generations,
 variations, edits), transcription, translation, speech, asset uploads (vision,
-audio, image inputs), the model catalogue.
+audio, image inputs, the Files API), the model catalogue.
 Shapes (docs/upstream-api.md §8): an HTTP error body (both JSON shapes, plain
 text, an HTML page; 4xx and 5xx), a FAILED record, a refusal object, an
 `event: error` in a stream, a FAILED or refused record in the stream's result
@@ -191,6 +191,10 @@ def scenarios():
         for label, ans in error_bodies(ASSETS)[:4] + cut_bodies(ASSETS)[:2]:
             out.append((route + " upload", label, [ans], lambda lt, p=path, f=fields: post_form(
                 lt, p, f, "cat.png", "image/png", unique_bytes(lambda: mock_media.make_png((5, 6, 7), 4)), "image")))
+    for label, ans in error_bodies(ASSETS)[:4] + cut_bodies(ASSETS)[:2]:
+        out.append(("files upload", label, [ans], lambda lt: post_form(
+            lt, "/v1/files", {"purpose": "vision"}, "photo.png", "image/png",
+            unique_bytes(lambda: mock_media.make_png((7, 8, 9), 4)))))
     tts = {"model": "tts-1", "input": "hello", "voice": "alloy"}
     for label, ans in error_bodies(FEATURES)[:4] + cut_bodies(FEATURES)[:2] + record_bodies(FEATURES, "TEXT_TO_SPEECH", "tts-1"):
         out.append(("speech", label, [ans], lambda lt: post_json(lt, "/v1/audio/speech", tts)))
