@@ -43,6 +43,8 @@ struct relay_req {
     int sse;                            /* the committed response is an event stream */
     int status;                         /* status sent, once committed */
     int client_gone;                    /* a write or flush failed */
+    int held;                           /* resp_hold depth: flushes wait for resp_release */
+    int flush_due;                      /* a flush was asked for while held */
     struct record rec;                  /* ops: access log + metrics (core/record.h) */
 };
 

@@ -117,11 +117,30 @@ int resp_flush(struct relay_req *r)
 {
     if (r->client_gone)
         return -1;
+    if (r->held > 0) {
+        r->flush_due = 1;
+        return 0;
+    }
     if (io_flush(r->io) < 0) {
         r->client_gone = 1;
         return -1;
     }
     return 0;
+}
+
+void resp_hold(struct relay_req *r)
+{
+    r->held++;
+}
+
+int resp_release(struct relay_req *r)
+{
+    if (r->held > 0 && --r->held > 0)
+        return r->client_gone ? -1 : 0;
+    if (!r->flush_due)
+        return r->client_gone ? -1 : 0;
+    r->flush_due = 0;
+    return resp_flush(r);
 }
 
 int resp_send(struct relay_req *r, int status, const char *content_type, const void *body, size_t n)

@@ -27,6 +27,14 @@ int resp_begin(struct relay_req *r, int status, const char *content_type, long l
 int resp_write(struct relay_req *r, const void *p, size_t n);
 int resp_flush(struct relay_req *r);
 
+/* Batching: between resp_hold and resp_release, resp_flush only notes that
+ * a flush is due, and resp_release does it once. Whoever turns one upstream
+ * read into several events brackets them, so the events that arrived
+ * together leave in one FastCGI record and one write. Holds nest. Returns
+ * like resp_flush (0 when nothing was due). */
+void resp_hold(struct relay_req *r);
+int resp_release(struct relay_req *r);
+
 /* A whole response with a body. */
 int resp_send(struct relay_req *r, int status, const char *content_type, const void *body, size_t n);
 

@@ -307,8 +307,34 @@ def part_fd_budget(mock):
         stop_process(p)
 
 
+def part_coalesced(mock):
+    """Events that arrive in one upstream read leave in one write: far fewer
+    FastCGI records than events (and the answer is intact)."""
+    r = start_relay_listen(relay_env(mock, RELAY_LOG_LEVEL="info"))
+    words = " ".join("b%d" % i for i in range(60))
+    body = json.dumps(chat_body(words + " [[mock:burst]]", stream=True)).encode()
+    conn = FcgiConn(r.addr, timeout=30)
+    conn.send(cgi_env("POST", "/v1/chat/completions",
+                      {"Content-Type": "application/json", "Authorization": "Bearer sk-burst"}, body), body)
+    out, records = b"", 0
+    for rtype, content, _t in conn.records():
+        if rtype == FCGI_STDOUT and content:
+            records += 1
+            out += content
+    conn.close()
+    text = out.decode("utf-8", "replace")
+    events = text.count("data: ")
+    pieces = re.findall(r'"content":"([^"]*)"', text)
+    is_("".join(pieces), "Echo: " + words, "burst: the whole answer")
+    ok("data: [DONE]" in text, "burst: the stream ends with [DONE]")
+    ok(events >= 60 and records <= events // 4,
+       "burst: %d events in %d FastCGI records (one write per upstream read)" % (events, records))
+    is_(r.stop(), 0, "burst: the relay stops cleanly")
+
+
 def main():
     mock = start_mock()
+    part_coalesced(mock)
     part_many_streams(mock)
     part_ceiling(mock)
     part_raw_slow_clients(mock, None)

@@ -889,6 +889,8 @@ class Handler(BaseHTTPRequestHandler):
                 if "no-done" not in mk:
                     frames.append(frame("done", {"message": "Stream completed"}))
 
+        if "burst" in mk:
+            return self._stream_burst(entry, frames)
         for i, data in enumerate(frames):
             if i > 0 and slow:
                 self._wait(slow)
@@ -907,6 +909,18 @@ class Handler(BaseHTTPRequestHandler):
             if i == 0 and "hold" in mk:
                 self._wait_release(120)
                 STATE.update(entry, outcome=None)
+        self._end_chunks()
+
+
+    # -- capacity tests (cap) ------------------------------------------------
+
+    def _stream_burst(self, entry, frames):
+        """[[mock:burst]]: every frame of the stream in one chunk and one write,
+        so the relay reads many events at once (it must pass them on in one
+        write, not one per event)."""
+        self._chunk(b"".join(frames))
+        with STATE.lock:
+            entry["events_sent"] += len(frames)
         self._end_chunks()
 
 
