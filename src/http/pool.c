@@ -28,6 +28,8 @@
 /* Body bytes read and thrown away after the answer, so the connection can be
  * closed at once (a peer that still sends would get a reset instead). */
 #define POOL_DRAIN_MAX (1u << 20)
+/* Threads started at once when the last waiting one takes a connection. */
+#define POOL_GROW_BATCH 4
 /* Interrupts accept() in a thread that must stop waiting. */
 #define POOL_WAKE_SIGNAL SIGUSR2
 
@@ -273,15 +275,19 @@ static int pool_accept(struct pool *pl, struct pool_slot *s)
         int fd = accept4(pl->p->listen_fd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
         int e = errno;
 
-        struct pool_slot *grow = NULL;
+        struct pool_slot *grow[POOL_GROW_BATCH];
+        unsigned n_grow = 0;
         pthread_mutex_lock(&pl->lock);
         s->state = SLOT_WORKING;
         pl->accepting--;
+        /* The next connection must find a thread waiting. In a burst, start
+         * a few at once rather than one after the other. */
         if (fd >= 0 && pl->accepting + pl->starting == 0)
-            grow = pool_reserve(pl);   /* the next connection must find a thread waiting */
+            while (n_grow < POOL_GROW_BATCH && (grow[n_grow] = pool_reserve(pl)) != NULL)
+                n_grow++;
         pthread_mutex_unlock(&pl->lock);
-        if (grow)
-            pool_start(pl, grow);
+        for (unsigned i = 0; i < n_grow; i++)
+            pool_start(pl, grow[i]);
 
         if (fd >= 0) {
             if (pool_peer_ok(pl, fd, &sa) == 0)

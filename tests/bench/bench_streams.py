@@ -67,9 +67,9 @@ def threads(pid):
     return 0
 
 
-async def client(port, i, silent_ms, slow_ms, out):
+async def client(port, i, out):
     body = json.dumps({"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content":
-                       "bench %d a b c d e f [[mock:silent=%.3f]] [[mock:slow=%d]]" % (i, silent_ms / 1000.0, slow_ms)}]}).encode()
+                       "bench %d a b c d e f [[mock:paced=%g]]" % (i, STREAM_S)}]}).encode()
     req = (b"POST /v1/chat/completions HTTP/1.0\r\nHost: bench\r\nAuthorization: Bearer sk-bench-%d\r\n"
            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (i, len(body))) + body
     t0 = time.monotonic()
@@ -96,12 +96,11 @@ def pct(values, p):
 
 
 async def run_clients(port, n, pid):
-    silent_ms = STREAM_S * 500          # half the stream is silence
-    slow_ms = int(STREAM_S * 500 / 9)   # the rest: 9 gaps between frames
+    silent_ms = STREAM_S * 500          # the mock's paced stream: half silence
     out = [None] * n
     rss0 = rss_kb(pid)
     t0 = time.monotonic()
-    tasks = [asyncio.ensure_future(client(port, i, silent_ms, slow_ms, out)) for i in range(n)]
+    tasks = [asyncio.ensure_future(client(port, i, out)) for i in range(n)]
     # Inside the silent part every admitted stream is open and idle.
     await asyncio.sleep(silent_ms / 1000.0 * 0.4)
     c1, w1 = cpu_s(pid), time.monotonic()

@@ -891,6 +891,8 @@ class Handler(BaseHTTPRequestHandler):
 
         if "burst" in mk:
             return self._stream_burst(entry, frames)
+        if "paced" in mk:
+            return self._stream_paced(entry, frames, float(mk["paced"]))
         for i, data in enumerate(frames):
             if i > 0 and slow:
                 self._wait(slow)
@@ -921,6 +923,38 @@ class Handler(BaseHTTPRequestHandler):
         self._chunk(b"".join(frames))
         with STATE.lock:
             entry["events_sent"] += len(frames)
+        self._end_chunks()
+
+    def _sleep_quietly(self, seconds):
+        """Like _wait, but one poll() per call instead of 20 wake-ups a second
+        (a thousand held streams would starve the mock), and fine with
+        descriptors above 1024. Raises ClientGone when the relay hangs up."""
+        deadline = time.monotonic() + seconds
+        p = select.poll()
+        p.register(self.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if p.poll(left * 1000):
+                try:
+                    if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                        raise ClientGone()
+                except OSError as exc:
+                    raise ClientGone() from exc
+                time.sleep(min(left, 0.2))   # unexpected bytes: do not spin
+
+    def _stream_paced(self, entry, frames, total):
+        """[[mock:paced=S]]: a stream of S seconds for capacity benchmarks:
+        silent for the first half, then the frames spread over the second."""
+        self._sleep_quietly(total / 2)
+        gap = total / 2 / max(len(frames) - 1, 1)
+        for i, data in enumerate(frames):
+            if i:
+                self._sleep_quietly(gap)
+            self._chunk(data)
+            with STATE.lock:
+                entry["events_sent"] += 1
         self._end_chunks()
 
 
