@@ -30,7 +30,7 @@ from deploy_common import (IS_ROOT, SYSTEMD_DIR, check_relay_behind, open_tmpdir
                            relay_bin_for_others, relay_test_env, start_nginx_contrib)
 from relaytest.tap import TAP, is_, ok  # noqa: E402
 from relaytest.procs import (RELAY_BIN, base_env, read_file, run, spawn, stop_process, tmpdir,
-                             wait_port, watch_log)  # noqa: E402
+                             wait_port, wait_until, watch_log)  # noqa: E402
 from relaytest.servers import start_mock  # noqa: E402
 from relaytest.clients import request  # noqa: E402
 
@@ -111,6 +111,9 @@ def spawn_fcgi_service(mock):
     watch_log(log, "relay stderr (%s)" % label)
     sock = os.path.join(run_dir, "relay.sock")
     wait_port(sock, p, what="spawn-fcgi", log=log)
+    # spawn-fcgi creates the socket before it execs the relay: give it a moment.
+    want = os.path.realpath(relay_bin_for_others())
+    wait_until(lambda: os.path.realpath("/proc/%d/exe" % p.pid) == want, 5)
     exe = os.path.realpath("/proc/%d/exe" % p.pid)
     is_(exe, os.path.realpath(relay_bin_for_others()), "%s: spawn-fcgi exec'd the relay as the main process" % label)
     st = os.stat(sock)
