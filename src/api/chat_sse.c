@@ -153,6 +153,16 @@ static int chat_sse_idle(void *ud, unsigned idle_s)
     return 0;
 }
 
+/* The events of one upstream read leave in one write. */
+static void chat_sse_batch(void *ud, int start)
+{
+    struct chat_sse *s = ud;
+    if (start)
+        resp_hold(s->out->r);
+    else
+        resp_release(s->out->r);
+}
+
 int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, unsigned n, struct eng_sink *sink)
 {
     s->out = out;
@@ -162,7 +172,7 @@ int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, unsigned n, st
     buf_init(&s->chunk, CHAT_SSE_CHUNK_MAX);
     *sink = (struct eng_sink){
         .ud = s, .begin = chat_sse_begin, .text = chat_sse_text, .tool_call = chat_sse_tool_call, .end = chat_sse_end,
-        .idle = chat_sse_idle,
+        .idle = chat_sse_idle, .batch = chat_sse_batch,
     };
     struct buf *p = &s->prefix;
     return buf_printf(p, "data: {\"id\":\"%s\",\"object\":\"chat.completion.chunk\",\"created\":%lld,\"model\":",

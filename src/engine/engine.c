@@ -284,7 +284,12 @@ static int eng_on_status(void *ud, const struct client_reply *rep)
 static int eng_on_data(void *ud, const char *p, size_t n)
 {
     struct eng_call *c = ud;
-    if (sse_feed(&c->sse, p, n) < 0) {
+    if (c->sink->batch)
+        c->sink->batch(c->sink->ud, 1);
+    int rc = sse_feed(&c->sse, p, n);
+    if (c->sink->batch)
+        c->sink->batch(c->sink->ud, 0);
+    if (rc < 0) {
         if (!c->sse.stopped && !c->e->status && !c->gone)
             err_set(c->e, 502, "upstream_error", "bad_gateway", NULL, "The upstream stream broke its framing limits");
         return -1;

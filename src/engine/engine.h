@@ -146,6 +146,10 @@ struct eng_sink {
     /* Called about once a second while every upstream is silent, after a
      * begin(); a sink sends its keep-alive (SSE comment, Anthropic ping). */
     int (*idle)(void *ud, unsigned idle_s);
+    /* Optional: called with start 1 before and 0 after the events of one
+     * upstream read, so that a sink sends the events that arrived together in
+     * one write (http/resp.h resp_hold/resp_release). */
+    void (*batch)(void *ud, int start);
 };
 
 struct eng_ctx;     /* per-call environment: config, worker handles, key (engine/ctx.h) */
