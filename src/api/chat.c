@@ -134,6 +134,7 @@ int chat_completions(struct relay_req *r, struct relay_err *e)
     out.created = (long long)time(NULL);
     out.model = req.model;      /* chat_run strips :online in place */
     out.tools = render_has_tools(&req);
+    out.legacy_functions = chat_tools_legacy(root);
     if ((req.stream ? chat_sse_sink(&ss, &out, req.n, &sink) : chat_json_sink(&js, &out, req.n, &sink)) < 0) {
         err_oom(e);
         goto out;

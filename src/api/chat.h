@@ -30,6 +30,7 @@ struct chat_out {
     const char *model;              /* as the client named it, without :online */
     int include_usage;              /* stream_options.include_usage */
     int tools;                      /* tools were offered: an answer without text has content null */
+    int legacy_functions;           /* `functions` offered: answer with function_call */
 };
 
 /* One choice of the JSON answer. */
@@ -72,6 +73,6 @@ int chat_sse_sink(struct chat_sse *s, const struct chat_out *out, unsigned n, st
 void chat_sse_free(struct chat_sse *s);
 
 /* The OpenAI finish_reason of an engine result. */
-const char *chat_finish_reason(enum eng_finish f);
+const char *chat_finish_reason(const struct chat_out *o, enum eng_finish f);
 
 #endif

@@ -12,11 +12,11 @@
 
 #define CHAT_JSON_TEXT_MAX ((size_t)64 << 20)
 
-const char *chat_finish_reason(enum eng_finish f)
+const char *chat_finish_reason(const struct chat_out *o, enum eng_finish f)
 {
     switch (f) {
     case ENG_FINISH_LENGTH: return "length";
-    case ENG_FINISH_TOOL_CALLS: return "tool_calls";
+    case ENG_FINISH_TOOL_CALLS: return o->legacy_functions ? "function_call" : "tool_calls";
     case ENG_FINISH_CONTENT_FILTER: return "content_filter";
     default: return "stop";
     }
@@ -41,7 +41,9 @@ static int chat_json_tool_call(void *ud, unsigned choice, const struct eng_tool_
     if (choice >= s->n)
         return -1;
     struct chat_choice *c = &s->choices[choice];
-    struct json_object *item = chat_tools_call_json(call, 0);
+    if (s->out->legacy_functions && c->calls.len > 0)
+        return 0;                           /* one function_call */
+    struct json_object *item = chat_tools_call_json(call, 0, s->out->legacy_functions);
     int rc = item && (c->calls.len == 0 || buf_puts(&c->calls, ",") == 0) &&
         buf_puts(&c->calls, json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN |
                                                                  JSON_C_TO_STRING_NOSLASHESCAPE)) == 0 ? 0 : -1;
@@ -59,11 +61,12 @@ static int chat_json_choice(const struct chat_json *s, unsigned i, struct buf *b
     if (c->text.len == 0 && (c->calls.len > 0 || s->out->tools) ? buf_puts(b, "null") < 0
         : text_json_quote(b, buf_str(&c->text), c->text.len) < 0)
         return -1;
-    if (c->calls.len > 0 && (buf_puts(b, ",\"tool_calls\":[") < 0 || buf_append(b, c->calls.data, c->calls.len) < 0 ||
-                             buf_puts(b, "]") < 0))
+    int legacy = s->out->legacy_functions;
+    if (c->calls.len > 0 && (buf_puts(b, legacy ? ",\"function_call\":" : ",\"tool_calls\":[") < 0 ||
+                             buf_append(b, c->calls.data, c->calls.len) < 0 || buf_puts(b, legacy ? "" : "]") < 0))
         return -1;
     return buf_printf(b, ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"%s\"}",
-                      chat_finish_reason(c->res.finish));
+                      chat_finish_reason(s->out, c->res.finish));
 }
 
 /* Sent once every choice has ended. */

@@ -98,11 +98,13 @@ static int chat_sse_text(void *ud, unsigned choice, const char *p, size_t n)
 static int chat_sse_tool_call(void *ud, unsigned choice, const struct eng_tool_call *call)
 {
     struct chat_sse *s = ud;
-    struct json_object *item = chat_tools_call_json(call, 1);
-    int bad = !item || chat_sse_head(s, choice) < 0 || buf_puts(&s->chunk, "\"tool_calls\":[") < 0 ||
+    int legacy = s->out->legacy_functions;
+    struct json_object *item = chat_tools_call_json(call, 1, legacy);
+    int bad = !item || chat_sse_head(s, choice) < 0 ||
+              buf_puts(&s->chunk, legacy ? "\"function_call\":" : "\"tool_calls\":[") < 0 ||
               buf_puts(&s->chunk, json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN |
                                                                        JSON_C_TO_STRING_NOSLASHESCAPE)) < 0 ||
-              buf_puts(&s->chunk, "]") < 0;
+              buf_puts(&s->chunk, legacy ? "" : "]") < 0;
     json_object_put(item);
     return bad ? -1 : chat_sse_tail(s, NULL);
 }
@@ -113,7 +115,7 @@ static int chat_sse_tool_call(void *ud, unsigned choice, const struct eng_tool_c
 static int chat_sse_end(void *ud, unsigned choice, const struct eng_result *res)
 {
     struct chat_sse *s = ud;
-    if (chat_sse_choice(s, choice, "", chat_finish_reason(res->finish)) < 0)
+    if (chat_sse_choice(s, choice, "", chat_finish_reason(s->out, res->finish)) < 0)
         return -1;
     if (s->ended++ == 0)
         s->usage.prompt_tokens = res->usage.prompt_tokens;

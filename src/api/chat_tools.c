@@ -241,6 +241,8 @@ int chat_tools_parse(struct json_object *root, unsigned max_n, struct eng_reques
                            "expected a boolean.");
         req->parallel_tool_calls = json_object_get_boolean(v);
     }
+    if (chat_tools_legacy(root))
+        req->parallel_tool_calls = 0;       /* one function_call per answer */
     long long n = 1;
     if (chat_tools_list(root, req, e) < 0 || chat_tools_choice(root, req, e) < 0 ||
         chat_tools_format(root, req, e) < 0 || chat_tools_stop(root, req, e) < 0 ||
@@ -262,11 +264,26 @@ void chat_tools_free(struct eng_request *req)
     req->ntools = 0;
 }
 
-struct json_object *chat_tools_call_json(const struct eng_tool_call *call, int with_index)
+int chat_tools_legacy(struct json_object *root)
+{
+    struct json_object *v;
+    return !(json_object_object_get_ex(root, "tools", &v) && v) &&
+           json_object_object_get_ex(root, "functions", &v) && v;
+}
+
+struct json_object *chat_tools_call_json(const struct eng_tool_call *call, int with_index, int legacy)
 {
     struct json_object *item = json_object_new_object(), *fn = json_object_new_object();
     if (!item || !fn)
         goto fail;
+    if (legacy) {
+        json_object_put(item);
+        if (json_object_object_add(fn, "name", json_object_new_string(call->name)) < 0 ||
+            json_object_object_add(fn, "arguments", json_object_new_string_len(call->arguments,
+                                                                               (int)call->arguments_len)) < 0)
+            goto fail_fn;
+        return fn;
+    }
     if ((with_index && json_object_object_add(item, "index", json_object_new_int((int)call->index)) < 0) ||
         json_object_object_add(item, "id", json_object_new_string(call->id)) < 0 ||
         json_object_object_add(item, "type", json_object_new_string("function")) < 0 ||
@@ -278,7 +295,8 @@ struct json_object *chat_tools_call_json(const struct eng_tool_call *call, int w
         goto fail;
     return item;
 fail:
-    json_object_put(fn);
     json_object_put(item);
+fail_fn:
+    json_object_put(fn);
     return NULL;
 }

@@ -25,9 +25,15 @@ int chat_tools_parse(struct json_object *root, unsigned max_n, struct eng_reques
 
 void chat_tools_free(struct eng_request *req);
 
+/* 1 when the request offers the legacy `functions` (and no `tools`): its
+ * answer then carries message.function_call / delta.function_call and
+ * finish_reason "function_call", one call at most. */
+int chat_tools_legacy(struct json_object *root);
+
 /* {"id","type":"function","function":{"name","arguments"}} for call, with
- * "index" first when with_index (a stream's delta.tool_calls item). NULL
- * when out of memory. */
-struct json_object *chat_tools_call_json(const struct eng_tool_call *call, int with_index);
+ * "index" first when with_index (a stream's delta.tool_calls item); with
+ * legacy, only {"name","arguments"} (a function_call). NULL when out of
+ * memory. */
+struct json_object *chat_tools_call_json(const struct eng_tool_call *call, int with_index, int legacy);
 
 #endif

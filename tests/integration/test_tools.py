@@ -166,6 +166,23 @@ def test_format_and_types(mock, lt):
     ok(r.status == 200 and ws.get("webSearch") is True, "a web_search tool turns on 1min.ai's web search", ws)
 
 
+def test_legacy_functions(mock, lt):
+    fns = [{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    r = request(lt, "POST", CHAT, chat_body("Lima [[mock:tool-calls=2]]", functions=fns), headers=auth())
+    ch = ((r.json() or {}).get("choices") or [{}])[0]
+    msg = ch.get("message") or {}
+    is_(ch.get("finish_reason"), "function_call", "functions, JSON: finish_reason function_call")
+    ok(msg.get("function_call") == {"name": "get_weather", "arguments": '{"city":"Lima"}'} and "tool_calls" not in msg,
+       "functions, JSON: one message.function_call", msg)
+    s = SSEStream(lt, CHAT, chat_body("Lima", stream=True, functions=fns), headers=auth())
+    chunks, done, errors, _ = stream_chunks(s.read_all())
+    deltas = [c["choices"][0]["delta"] for c in chunks if c.get("choices")]
+    fins = [c["choices"][0].get("finish_reason") for c in chunks if c.get("choices") and c["choices"][0].get("finish_reason")]
+    fcs = [d["function_call"] for d in deltas if "function_call" in d]
+    ok(fcs == [{"name": "get_weather", "arguments": '{"city":"Lima"}'}] and fins == ["function_call"] and done,
+       "functions, stream: delta.function_call and finish_reason function_call", (fcs, fins))
+
+
 def main():
     mock = start_mock()
     lt = start_lighttpd(relay_env(mock, RELAY_MAX_N=4))
@@ -177,6 +194,7 @@ def main():
     test_cuts(mock, lt)
     test_n(mock, lt)
     test_format_and_types(mock, lt)
+    test_legacy_functions(mock, lt)
 
 
 run(main, timeout=500)

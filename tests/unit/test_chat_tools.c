@@ -66,7 +66,8 @@ static void test_tools(void)
     ok(p.req.ntools == 1 && strcmp(p.req.tools[0].name, "lookup") == 0, "functions: the legacy list");
     ok(p.req.tool_choice == ENG_CHOICE_NAMED && strcmp(p.req.tool_choice_name, "lookup") == 0,
        "function_call: named");
-    is_int(p.req.parallel_tool_calls, 1, "parallel_tool_calls defaults to true");
+    is_int(p.req.parallel_tool_calls, 0, "functions: one function_call per answer");
+    is_int(chat_tools_legacy(p.root), 1, "functions: the legacy answer shape");
     done(&p);
 
     p = parse("{\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a\"}}],"
@@ -136,15 +137,19 @@ static void test_call_json(void)
 {
     struct eng_tool_call call = { .index = 2, .id = "call_abc", .name = "get_weather",
                                   .arguments = "{\"city\":\"Paris\"}", .arguments_len = 16 };
-    struct json_object *o = chat_tools_call_json(&call, 0);
+    struct json_object *o = chat_tools_call_json(&call, 0, 0);
     is_str(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
            "{\"id\":\"call_abc\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
            "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}", "a message.tool_calls item");
     json_object_put(o);
-    o = chat_tools_call_json(&call, 1);
+    o = chat_tools_call_json(&call, 1, 0);
     is_str(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
            "{\"index\":2,\"id\":\"call_abc\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
            "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}", "a delta.tool_calls item, index first");
+    json_object_put(o);
+    o = chat_tools_call_json(&call, 1, 1);
+    is_str(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+           "{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}", "a legacy function_call");
     json_object_put(o);
 }
 
