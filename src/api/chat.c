@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/chat_tools.h"
 #include "api/chatmsgs.h"
+#include "api/docparts.h"
 #include "core/rand.h"
 #include "core/record.h"
 #include "engine/ctx.h"
@@ -86,6 +87,7 @@ int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_re
     struct rl_ticket ticket = { 0 };
     struct onemin om;
     struct eng_usage usage = { 0 };
+    struct docparts docs = { 0 };
     int rc = -1;
     size_t mlen = strlen(req->model), slen = strlen(CHAT_ONLINE_SUFFIX);
     if (mlen > slen && strcmp(req->model + mlen - slen, CHAT_ONLINE_SUFFIX) == 0) {
@@ -93,7 +95,8 @@ int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_re
         req->web_search = 1;
     }
     buf_init(&prompt, CHAT_PROMPT_MAX);
-    if (chat_model(r, req->model, &model, e) < 0 || eng_prompt(req, &prompt, e) < 0)
+    if (chat_model(r, req->model, &model, e) < 0 || docparts_prepare(r, key, key_len, &model, req, &docs, e) < 0 ||
+        eng_prompt(req, &prompt, e) < 0)
         goto out;
     long long prompt_tokens = eng_count_tokens(req->model, buf_str(&prompt), prompt.len);
     /* one admission for the n calls, each of which sends the prompt */
@@ -108,6 +111,7 @@ int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_re
     rc = eng_run(&ctx, req, sink, &usage, e);
     admit_charge(r, &ticket, (uint64_t)usage.completion_tokens);
 out:
+    docparts_release(&docs);
     buf_free(&prompt);
     return rc;
 }

@@ -61,7 +61,32 @@ static struct eng_part *chatmsgs_add(struct eng_turn *t, enum eng_part_kind kind
     return p;
 }
 
-/* The parts of an array content: text parts and image parts. param is
+/* {"type":"file","file":{"filename","file_data"|"file_id"}} as a FILE part
+ * (api/docparts makes it ready: file_data is a data: URL or bare base64). */
+static int chatmsgs_file(struct chatmsgs *m, struct json_object *part, const char *where, struct eng_turn *t,
+                         struct relay_err *e)
+{
+    struct json_object *f, *v;
+    char path[CHATMSGS_WHERE_MAX + 16];
+    snprintf(path, sizeof path, "%s.file", where);
+    if (!json_object_object_get_ex(part, "file", &f) || !json_object_is_type(f, json_type_object))
+        return err_set(e, 400, NULL, NULL, path, "Missing required parameter: '%s'.", path);
+    struct eng_part *p = chatmsgs_add(t, ENG_PART_FILE);
+    if (json_object_object_get_ex(f, "filename", &v) && json_object_is_type(v, json_type_string))
+        p->filename = json_object_get_string(v);
+    if (json_object_object_get_ex(f, "file_id", &v) && json_object_is_type(v, json_type_string) &&
+        json_object_get_string_len(v) > 0)
+        p->file_id = json_object_get_string(v);
+    else if (json_object_object_get_ex(f, "file_data", &v) && json_object_is_type(v, json_type_string) &&
+             json_object_get_string_len(v) > 0)
+        p->url = json_object_get_string(v);
+    else
+        return err_set(e, 400, NULL, NULL, path, "'%s' needs file_data (base64) or file_id.", path);
+    p->param = chatmsgs_strdup(m, path);
+    return p->param ? 0 : err_oom(e);
+}
+
+/* The parts of an array content: text, image and file parts. param is
  * "messages[i].content". */
 static int chatmsgs_parts(struct chatmsgs *m, struct json_object *parts, const char *param, struct eng_turn *t,
                           struct relay_err *e)
@@ -102,7 +127,10 @@ static int chatmsgs_parts(struct chatmsgs *m, struct json_object *parts, const c
             p->param = chatmsgs_strdup(m, path);
             if (!p->param)
                 return err_oom(e);
-        } else if (strcmp(ty, "input_audio") == 0 || strcmp(ty, "file") == 0) {
+        } else if (strcmp(ty, "file") == 0) {
+            if (chatmsgs_file(m, part, where, t, e) < 0)
+                return -1;
+        } else if (strcmp(ty, "input_audio") == 0) {
             return err_set(e, 400, NULL, NULL, where, "Content parts of type '%s' cannot be relayed to 1min.ai; "
                            "send text or image_url parts.", ty);
         } else {
@@ -112,7 +140,8 @@ static int chatmsgs_parts(struct chatmsgs *m, struct json_object *parts, const c
         seen++;
     }
     if (seen == 0)
-        return err_set(e, 400, NULL, NULL, param, "'%s' must contain at least one text or image_url part.", param);
+        return err_set(e, 400, NULL, NULL, param, "'%s' must contain at least one text, image_url or file part.",
+                       param);
     return 0;
 }
 

@@ -6,3 +6,6 @@ librelay_a_SOURCES += \
 	src/onemin/kvstore.c src/onemin/kvstore.h
 librelay_a_SOURCES += \
 	src/codec/doctype.c src/codec/doctype.h
+librelay_a_SOURCES += \
+	src/onemin/document.c src/onemin/document.h \
+	src/api/docparts.c src/api/docparts.h

@@ -26,6 +26,7 @@
 #include "onemin/media.h"
 #include "onemin/sse.h"
 #include "onemin/uperr.h"
+#include "onemin/document.h"
 #include "onemin/vision.h"
 #include "tokenizer/tok.h"
 
@@ -49,6 +50,8 @@ struct eng_call {
     long long prompt_tokens;
     const char *const *images;
     size_t nimages;
+    const char *const *files;
+    size_t nfiles;
     int stream;                 /* 1min.ai is read as an event stream */
     int begun;                  /* begin() was sent */
     int gone;                   /* a sink callback said the client is gone */
@@ -327,7 +330,7 @@ static int eng_prepare(struct eng_call *c, int ws, const char *url, struct buf *
     struct chatreq cr = {
         .model = c->req->model, .prompt = c->prompt, .prompt_len = c->prompt_len,
         .web_search = ws, .num_sites = cfg->web_search_num_sites, .max_words = cfg->web_search_max_words,
-        .images = c->images, .nimages = c->nimages,
+        .images = c->images, .nimages = c->nimages, .files = c->files, .nfiles = c->nfiles,
     };
     buf_clear(body);
     if (chatreq_body(body, &cr) < 0)
@@ -568,6 +571,50 @@ static int eng_images(const struct eng_ctx *ctx, const struct eng_request *req, 
     return 0;
 }
 
+/* ---- documents ------------------------------------------------------ */
+
+/* The asset uuid of every document part in conversation order (uploading
+ * those that came as bytes); *uuids gets them (one malloc'ed block, the
+ * caller frees it). api/docparts made the parts ready: bytes or a uuid. */
+static int eng_files(const struct eng_ctx *ctx, const struct eng_request *req, char **block, const char ***uuids,
+                     size_t *n, struct relay_err *e)
+{
+    size_t count = 0;
+    for (size_t t = 0; t < req->nturns; t++)
+        for (size_t i = 0; i < req->turns[t].nparts; i++)
+            count += req->turns[t].parts[i].kind == ENG_PART_FILE;
+    *block = NULL;
+    *uuids = NULL;
+    *n = 0;
+    if (count == 0)
+        return 0;
+    *block = malloc(count * (sizeof(struct asset_ref) + sizeof(char *)));
+    if (!*block)
+        return err_oom(e);
+    *uuids = (const char **)(void *)*block;
+    struct asset_ref *refs = (struct asset_ref *)(void *)(*block + count * sizeof(char *));
+    const char *where = req->param_prefix ? req->param_prefix : "messages";
+    for (size_t t = 0; t < req->nturns; t++)
+        for (size_t i = 0; i < req->turns[t].nparts; i++) {
+            const struct eng_part *p = &req->turns[t].parts[i];
+            if (p->kind != ENG_PART_FILE)
+                continue;
+            if (p->file_uuid) {
+                (*uuids)[(*n)++] = p->file_uuid;
+                continue;
+            }
+            if (!p->data)
+                return err_set(e, 400, NULL, "invalid_file", p->param ? p->param : where,
+                               "The document has no data");
+            if (document_upload(ctx->om, p->data, p->data_len, p->media_type, p->filename,
+                                p->param ? p->param : where, &refs[*n], e) < 0)
+                return -1;
+            (*uuids)[*n] = refs[*n].uuid;
+            (*n)++;
+        }
+    return 0;
+}
+
 /* ---- the call -------------------------------------------------------- */
 
 /* 1min.ai is read as an event stream when the client reads one, and also
@@ -585,9 +632,9 @@ int eng_run(struct eng_ctx *ctx, const struct eng_request *req, const struct eng
 {
     struct buf own;
     const struct buf *prompt = ctx->prompt;
-    char *block = NULL;
-    const char **paths = NULL;
-    size_t npaths = 0;
+    char *block = NULL, *fblock = NULL;
+    const char **paths = NULL, **uuids = NULL;
+    size_t npaths = 0, nuuids = 0;
     int rc = -1;
     if (usage_total)
         memset(usage_total, 0, sizeof *usage_total);
@@ -599,7 +646,8 @@ int eng_run(struct eng_ctx *ctx, const struct eng_request *req, const struct eng
     }
     long long prompt_tokens = ctx->prompt_tokens >= 0 ? ctx->prompt_tokens
                                                       : eng_count_tokens(req->model, buf_str(prompt), prompt->len);
-    if (eng_images(ctx, req, &block, &paths, &npaths, e) < 0)
+    if (eng_images(ctx, req, &block, &paths, &npaths, e) < 0 ||
+        eng_files(ctx, req, &fblock, &uuids, &nuuids, e) < 0)
         goto out;
     unsigned n = req->n ? req->n : 1;
     struct eng_call *calls = calloc(n, sizeof *calls);
@@ -614,7 +662,7 @@ int eng_run(struct eng_ctx *ctx, const struct eng_request *req, const struct eng
         *c = (struct eng_call){
             .ctx = ctx, .req = req, .sink = sink, .e = e, .choice = i, .stream = eng_streams(req),
             .prompt = buf_str(prompt), .prompt_len = prompt->len, .prompt_tokens = prompt_tokens,
-            .images = paths, .nimages = npaths, .finish = ENG_FINISH_STOP,
+            .images = paths, .nimages = npaths, .files = uuids, .nfiles = nuuids, .finish = ENG_FINISH_STOP,
         };
         buf_init(&c->text, ENG_TEXT_MAX);
         ao.ud = c;
@@ -642,6 +690,7 @@ int eng_run(struct eng_ctx *ctx, const struct eng_request *req, const struct eng
     free(calls);
 out:
     free(block);
+    free(fblock);
     buf_free(&own);
     return rc;
 }

@@ -52,6 +52,10 @@ enum eng_part_kind {
     ENG_PART_IMAGE,         /* url: an http(s) URL or a data: URL; or data/len + media_type (raw bytes) */
     ENG_PART_TOOL_CALL,     /* an earlier call: id, name, arguments (a JSON object as text) */
     ENG_PART_TOOL_RESULT,   /* a result: id (the call's id), text, is_error */
+    ENG_PART_FILE,          /* a document (PDF, DOCX, ...): data/len + media_type + filename (raw bytes),
+                             * or url (http(s) or data:), or file_id (the files API's id); made
+                             * ready by api/docparts before the engine runs (text documents become
+                             * TEXT parts, ids resolve to file_uuid), attached by 1min.ai uuid */
 };
 
 struct eng_part {
@@ -66,6 +70,9 @@ struct eng_part {
     const char *name;           /* TOOL_CALL: the tool name */
     const char *arguments;      /* TOOL_CALL: JSON object text */
     int is_error;               /* TOOL_RESULT: Anthropic is_error */
+    const char *filename;       /* FILE: the client's name for it, or NULL */
+    const char *file_id;        /* FILE: a files-API id ("file-..."), or NULL */
+    const char *file_uuid;      /* FILE: the uploaded asset's fileContent.uuid once known, or NULL */
     const char *param;          /* where it came from, for 400s ("messages[2].content[1]") */
 };
 

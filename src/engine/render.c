@@ -180,7 +180,7 @@ static int render_turn(const struct eng_request *req, const struct eng_turn *tur
         if (!open && buf_printf(out, "%s: ", render_label(turn->role)) < 0)
             return -1;
         open = 1;
-        if (p->kind == ENG_PART_IMAGE)
+        if (p->kind == ENG_PART_IMAGE || p->kind == ENG_PART_FILE)
             continue;
         if (items++ > 0 && buf_puts(out, "\n") < 0)
             return -1;

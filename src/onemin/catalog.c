@@ -243,6 +243,10 @@ static int catalog_merge(struct catalog_builder *b, struct json_object *root, un
         json_object_object_get_ex(m, "features", &features);
         if (kind == CATALOG_CHAT && (catalog_array_has(input, "image") || catalog_array_has(features, "CHAT_WITH_IMAGE")))
             cm->vision = 1;
+        /* documents: the catalogue lists the PDF chat feature, or a file input (docs/upstream-api.md §6) */
+        if (kind == CATALOG_CHAT && (catalog_array_has(features, "CHAT_WITH_PDF") ||
+                                     catalog_array_has(input, "file") || catalog_array_has(input, "document")))
+            cm->documents = 1;
         if (json_object_object_get_ex(m, "creditMetadata", &credit) && credit &&
             json_object_is_type(credit, json_type_object)) {
             if (!cm->context)

@@ -32,6 +32,7 @@ struct catalog_model {
     char owned_by[64];        /* provider, lower case */
     unsigned kinds;           /* enum catalog_kind bits */
     int vision;               /* chat model that accepts images */
+    int documents;            /* chat model that reads attached documents (CHAT_WITH_PDF) */
     long context;             /* creditMetadata.CONTEXT, 0 if unknown */
     long max_output;          /* creditMetadata.MAX_OUTPUT_TOKEN, 0 if unknown */
     long long created;        /* createdAt as Unix seconds, 0 if unknown */

@@ -7,6 +7,17 @@
 
 #define CHATREQ_OVERHEAD 1024
 
+/* [,]"name":["item",...] */
+static int chatreq_list(struct buf *out, int comma, const char *name, const char *const *items, size_t n)
+{
+    if (buf_printf(out, "%s\"%s\":[", comma ? "," : "", name) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((i && buf_puts(out, ",") < 0) || text_json_quote(out, items[i], strlen(items[i])) < 0)
+            return -1;
+    return buf_puts(out, "]");
+}
+
 int chatreq_body(struct buf *out, const struct chatreq *c)
 {
     buf_clear(out);
@@ -23,14 +34,13 @@ int chatreq_body(struct buf *out, const struct chatreq *c)
         return -1;
     if (buf_puts(out, "}") < 0)
         return -1;
-    if (c->nimages > 0) {
-        if (buf_puts(out, ",\"attachments\":{\"images\":[") < 0)
-            return -1;
-        for (size_t i = 0; i < c->nimages; i++)
-            if ((i && buf_puts(out, ",") < 0) || text_json_quote(out, c->images[i], strlen(c->images[i])) < 0)
-                return -1;
-        if (buf_puts(out, "]}") < 0)
-            return -1;
-    }
+    if (c->nimages + c->nfiles > 0 && buf_puts(out, ",\"attachments\":{") < 0)
+        return -1;
+    if (c->nimages > 0 && chatreq_list(out, 0, "images", c->images, c->nimages) < 0)
+        return -1;
+    if (c->nfiles > 0 && chatreq_list(out, c->nimages > 0, "files", c->files, c->nfiles) < 0)
+        return -1;
+    if (c->nimages + c->nfiles > 0 && buf_puts(out, "}") < 0)
+        return -1;
     return buf_puts(out, "}}");
 }

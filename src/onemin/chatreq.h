@@ -3,7 +3,7 @@
  *   {"type":"UNIFY_CHAT_WITH_AI","model":M,"promptObject":{"prompt":P,
  *    "settings":{"historySettings":{"isMixed":false},"withMemories":false
  *    [,"webSearchSettings":{"webSearch":true,"numOfSite":N,"maxWord":W}]}
- *    [,"attachments":{"images":[PATH,...]}]}}
+ *    [,"attachments":{["images":[PATH,...]][,"files":[UUID,...]]}]}}
  * Stateless: the prompt holds the whole transcript (docs/upstream-api.md).
  *
  * Pure. Thread rule: any thread. */
@@ -22,6 +22,8 @@ struct chatreq {
     unsigned num_sites, max_words;      /* web search settings */
     const char *const *images;          /* asset paths for attachments.images */
     size_t nimages;
+    const char *const *files;           /* asset uuids for attachments.files */
+    size_t nfiles;
 };
 
 /* Write the body into out (cleared first). Returns 0, or -1 when out is full. */

@@ -33,6 +33,10 @@ static void check(const struct anth_request *q)
                 if (!p->url && (!p->data || !p->data_len || !p->media_type))
                     abort();
                 break;
+            case ENG_PART_FILE:
+                if (!p->url && !p->file_id && (!p->data || !p->data_len))
+                    abort();
+                break;
             case ENG_PART_TOOL_CALL: {
                 struct json_object *a = p->id && p->name ? json_tokener_parse(p->arguments) : NULL;
                 if (!a || !json_object_is_type(a, json_type_object))

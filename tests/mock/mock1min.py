@@ -59,9 +59,9 @@ _IMG_CREDIT = {"standard": {"1024x1024": 5000, "1024x1792": 10000}, "hd": {"1024
 
 CATALOGUE = {
     "UNIFY_CHAT_WITH_AI": [
-        # vision through modality.INPUT
+        # vision through modality.INPUT; documents through CHAT_WITH_PDF
         _model("gpt-4o", "GPT-4o", "openai", "openai",
-               ["UNIFY_CHAT_WITH_AI", "CHAT_WITH_IMAGE", "CODE_GENERATOR"], _TEXT_IMG,
+               ["UNIFY_CHAT_WITH_AI", "CHAT_WITH_IMAGE", "CHAT_WITH_PDF", "CODE_GENERATOR"], _TEXT_IMG,
                {"INPUT": 5, "OUTPUT": 15, "CONTEXT": 128000, "MAX_OUTPUT_TOKEN": 16384}),
         # vision through features only, modality null
         _model("gpt-4o-mini", "GPT-4o mini", "openai", "openai",
@@ -72,7 +72,7 @@ CATALOGUE = {
                {"INPUT": 15, "OUTPUT": 60, "CONTEXT": 128000, "MAX_OUTPUT_TOKEN": 32768},
                status="DISABLED"),
         _model("claude-3-5-sonnet-20240620", "Claude 3.5 Sonnet", "anthropic", "anthropic",
-               ["UNIFY_CHAT_WITH_AI", "CHAT_WITH_IMAGE"], _TEXT_IMG,
+               ["UNIFY_CHAT_WITH_AI", "CHAT_WITH_IMAGE", "CHAT_WITH_PDF"], _TEXT_IMG,
                {"INPUT": 3, "OUTPUT": 15, "CONTEXT": 200000, "MAX_OUTPUT_TOKEN": 8192}),
         _model("mistral-large-latest", "Mistral Large", "mistral", "mistral",
                ["UNIFY_CHAT_WITH_AI"], _TEXT,
@@ -740,6 +740,10 @@ class Handler(BaseHTTPRequestHandler):
         if model not in chat_model_ids():
             return self._error(entry, 400, {"errorCode": "UNSUPPORTED_MODEL",
                                             "message": "Model %s is not supported" % model})
+
+        bad_files = mock_media.chat_files(STATE, po)
+        if bad_files:
+            return self._error(entry, 400, bad_files)
 
         prompt = po["prompt"]
         mk = parse_markers(prompt)

@@ -407,6 +407,31 @@ def _assets(state, headers, body):
     })
 
 
+# ---------------------------------------------------------------------------
+# Documents attached to a unified chat (docs/upstream-api.md §5): the ids in
+# promptObject.attachments.files must be fileContent.uuid values of uploads.
+
+def chat_files(state, po):
+    """None when promptObject.attachments.files is absent or names uploaded
+    files (logged as a "chat-files" event with their uuids, paths and types);
+    otherwise the upstream's error body for a 400."""
+    att = po.get("attachments") if isinstance(po.get("attachments"), dict) else {}
+    files = att.get("files")
+    if files is None:
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return {"success": False, "error": {"code": "INVALID_REQUEST", "message": "attachments.files must be a list of ids"}}
+    with state.lock:
+        by_uuid = {m.get("uuid"): (p, m) for p, m in getattr(state, "media_meta", {}).items()}
+    unknown = [f for f in files if f not in by_uuid]
+    if unknown:
+        return {"success": False, "error": {"code": "INVALID_REQUEST",
+                                            "message": "attachments.files: %s is not an uploaded file" % unknown[0]}}
+    _event(state, {"event": "chat-files", "files": files, "paths": [by_uuid[f][0] for f in files],
+                  "content_types": [by_uuid[f][1].get("content_type") for f in files]})
+    return None
+
+
 def _serve(state, path):
     store = _store(state)
     with state.lock:

@@ -171,3 +171,79 @@ await check('files.delete', async () => {
   for await (const f of client.files.list()) left.push(f.id);
   report(left.length === 1 && !left.includes(pdfId), 'the deleted file is gone from the list', left);
 });
+
+// ---- documents in chat ---------------------------------------------------
+const lastChatBody = async () => {
+  const r = await fetch(mockURL + '/__mock/requests');
+  const chats = (await r.json()).requests.filter((q) => q.path === '/api/chat-with-ai');
+  return (chats.pop() || {}).body || {};
+};
+const BRIEF = Buffer.from('%PDF-1.7\n% a brief\n1 0 obj <<>> endobj\n%%EOF\n');
+
+await check('chat with a PDF file part', async () => {
+  const ups0 = (await mockEvents('asset-upload')).length;
+  const ask = () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: [
+    { type: 'text', text: 'Summarise the brief.' },
+    { type: 'file', file: { filename: 'brief.pdf', file_data: 'data:application/pdf;base64,' + BRIEF.toString('base64') } }] }] });
+  const res = await ask();
+  const body = await lastChatBody();
+  const files = ((body.promptObject || {}).attachments || {}).files || [];
+  const ev = (await mockEvents('chat-files')).pop() || {};
+  const ups = await mockEvents('asset-upload');
+  const up = ups[ups.length - 1] || {};
+  report(res.choices[0].message.content && files.length === 1 && ev.files && ev.files[0] === files[0] &&
+         up.uuid === files[0] && up.content_type === 'application/pdf' && up.size === BRIEF.length,
+         'the PDF is uploaded and its uuid reaches attachments.files', { files, ev, up });
+  await ask();
+  report((await mockEvents('asset-upload')).length === ups0 + 1 && ((await mockEvents('chat-files')).pop() || {}).files[0] === files[0],
+         'asking again uploads nothing (the upload cache) and attaches the same uuid', (await mockEvents('asset-upload')).length - ups0);
+});
+
+await check('chat with a file_id', async () => {
+  const f = await client.files.create({ file: await toFile(BRIEF, 'brief2.pdf', { type: 'application/pdf' }), purpose: 'user_data' });
+  const up = (await mockEvents('asset-upload')).pop() || {};
+  await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: [
+    { type: 'file', file: { file_id: f.id } }, { type: 'text', text: 'What is it?' }] }] });
+  const ev = (await mockEvents('chat-files')).pop() || {};
+  report(ev.files && ev.files.length === 1 && ev.files[0] === up.uuid,
+         'a file_id from files.create reaches attachments.files as its 1min.ai uuid', { ev, up });
+  try {
+    await other.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: [
+      { type: 'file', file: { file_id: f.id } }] }] });
+    report(false, 'another key cannot use the file_id', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.BadRequestError && e.code === 'file_not_found' && e.param === 'messages[0].content[0].file',
+           'another key\'s file_id -> 400 file_not_found', { status: e.status, code: e.code, param: e.param });
+  }
+});
+
+await check('chat with a text document', async () => {
+  const before = (await mockEvents('asset-upload')).length;
+  await client.chat.completions.create({ model: 'mistral-large-latest', messages: [{ role: 'user', content: [
+    { type: 'file', file: { filename: 'notes.md', file_data: 'data:text/markdown;base64,' + Buffer.from('# Notes\nThe key is blue.\n').toString('base64') } },
+    { type: 'text', text: 'What colour is the key?' }] }] });
+  const body = await lastChatBody();
+  const po = body.promptObject || {};
+  report(po.prompt && po.prompt.includes('Document notes.md:\n# Notes\nThe key is blue.') && !po.attachments &&
+         (await mockEvents('asset-upload')).length === before,
+         'a Markdown document is inlined into the prompt, nothing uploaded, any model', po);
+});
+
+await check('chat document errors', async () => {
+  try {
+    await client.chat.completions.create({ model: 'mistral-large-latest', messages: [{ role: 'user', content: [
+      { type: 'file', file: { filename: 'a.pdf', file_data: 'data:application/pdf;base64,' + BRIEF.toString('base64') } }] }] });
+    report(false, 'a model that cannot read documents is refused', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.BadRequestError && e.code === 'model_not_documents',
+           'a PDF to a model without documents -> 400 model_not_documents', { status: e.status, code: e.code, message: e.message });
+  }
+  try {
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: [
+      { type: 'file', file: { filename: 'x.exe', file_data: 'data:application/octet-stream;base64,TVqQAAMAAAAEAAAA' } }] }] });
+    report(false, 'an executable is refused', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.BadRequestError && e.code === 'unsupported_file' && e.param === 'messages[0].content[0].file',
+           'a file that is no document -> 400 unsupported_file naming the part', { status: e.status, code: e.code, param: e.param });
+  }
+});

@@ -61,6 +61,9 @@ static void dump(const struct eng_request *q, struct buf *out)
             case ENG_PART_TOOL_RESULT:
                 buf_printf(out, "result:%s:%d:%.*s", p->id, p->is_error, (int)p->text_len, p->text);
                 break;
+            case ENG_PART_FILE:
+                buf_printf(out, "file:%s:%zu", p->url ? p->url : p->media_type ? p->media_type : "", p->data_len);
+                break;
             }
         }
         buf_puts(out, "]");

@@ -152,7 +152,7 @@ static void test_errors(void)
                  "content a number");
     expect_error("[{\"role\":\"user\",\"content\":{\"text\":\"x\"}}]", "messages[0].content",
                  "expected a string or an array", "content an object");
-    expect_error("[{\"role\":\"user\",\"content\":[]}]", "messages[0].content", "at least one text or image_url",
+    expect_error("[{\"role\":\"user\",\"content\":[]}]", "messages[0].content", "at least one text, image_url or file",
                  "empty parts array");
     expect_error("[{\"role\":\"user\",\"content\":[\"plain\"]}]", "messages[0].content[0]", "expected an object",
                  "a part that is a string");
@@ -163,8 +163,10 @@ static void test_errors(void)
     expect_error("[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
                  "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AAAA\",\"format\":\"wav\"}}]}]",
                  "messages[0].content[1]", "'input_audio' cannot be relayed", "input_audio part");
-    expect_error("[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_id\":\"f\"}}]}]",
-                 "messages[0].content[0]", "'file' cannot be relayed", "file part");
+    expect_error("[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"filename\":\"a.pdf\"}}]}]",
+                 "messages[0].content[0].file", "needs file_data (base64) or file_id", "a file part without data");
+    expect_error("[{\"role\":\"user\",\"content\":[{\"type\":\"file\"}]}]",
+                 "messages[0].content[0].file", "Missing required parameter", "a file part without file");
     expect_error("[{\"role\":\"user\",\"content\":[{\"type\":\"video\"}]}]", "messages[0].content[0]",
                  "'video' is not a supported content part type", "unknown part type");
     expect_error("[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":{\"id\":1}}]", "messages[0].tool_calls",
