@@ -98,11 +98,17 @@ int text_json_quote(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
+    (void)buf_reserve(out, n + 2);     /* one growth for the common case; appends still check */
     if (buf_append(out, "\"", 1) < 0)
         return -1;
     size_t run = 0;   /* start of the pending run of bytes that need no escape */
     size_t i = 0;
     while (i < n) {
+        /* printable ASCII other than '"' and '\\' passes as it is: the fast path */
+        while (i < n && (unsigned char)(u[i] - 0x20) < 0x5f && u[i] != '"' && u[i] != '\\')
+            i++;
+        if (i == n)
+            break;
         unsigned char c = u[i];
         const char *esc = NULL;
         char ubuf[7];

@@ -24,9 +24,9 @@
  * Errors: a failure before any begin() is returned as -1 with e filled and
  * nothing sent; the router renders it as an HTTP error. A failure after a
  * begin() is also returned as -1 with e filled; the router's renderer then
- * writes it as the dialect's in-stream error (it asks the sink's fail()
- * when one is set, e.g. Responses' response.failed). Either way it is
- * rendered once.
+ * writes it as the dialect's in-stream error (a sink with its own failure
+ * event, e.g. Responses' response.failed, registers it for the request with
+ * api/render_error.h's render_error_hook). Either way it is rendered once.
  *
  * Ownership: the request and everything it points to are borrowed for the
  * call. Thread rule: one call runs on the calling worker thread; the n
