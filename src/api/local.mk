@@ -34,3 +34,9 @@ EXTRA_DIST += \
 	tests/mock/mock_media.py
 TESTS += tests/integration/test_sdk_media.py
 EXTRA_DIST += tests/integration/test_sdk_media.py tests/sdk/sdk_media.mjs
+
+check_PROGRAMS += tests/unit/test_render_error
+TESTS += tests/unit/test_render_error
+tests_unit_test_render_error_SOURCES = tests/unit/test_render_error.c
+tests_unit_test_render_error_CFLAGS = $(unit_cflags)
+tests_unit_test_render_error_LDADD = $(unit_libs)
