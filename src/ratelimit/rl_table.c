@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/shm.h"
 
 #define RL_TABLE_MAGIC 0x316d722d726c7462ULL    /* "1mr-rltb" */
 #define RL_TABLE_VERSION 1
@@ -56,17 +57,11 @@ static int rl_table_format(struct rl_table_hdr *hdr, uint32_t nbuckets, uint64_t
                            char *err, size_t errlen)
 {
     struct rl_bucket *b = (struct rl_bucket *)(hdr + 1);
-    pthread_mutexattr_t a;
-    int rc = pthread_mutexattr_init(&a);
-    if (rc == 0)
-        rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    if (rc == 0)
-        rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    int rc = 0;
     for (uint32_t i = 0; rc == 0 && i < nbuckets; i++) {
         memset(&b[i], 0, sizeof b[i]);
-        rc = pthread_mutex_init(&b[i].lock, &a);
+        rc = shm_mutex_init(&b[i].lock);
     }
-    pthread_mutexattr_destroy(&a);
     if (rc != 0) {
         snprintf(err, errlen, "rate limiter: cannot set up its locks: %s", strerror(rc));
         return -1;
@@ -205,22 +200,12 @@ static int rl_table_log_due(_Atomic int64_t *stamp)
 
 static int rl_bucket_lock(struct rl_table *t, struct rl_bucket *b)
 {
-    int rc = pthread_mutex_trylock(&b->lock);
-    if (rc == EBUSY) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)(t->lock_timeout_ms % 1000) * 1000000L;
-        until.tv_sec += t->lock_timeout_ms / 1000 + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        rc = pthread_mutex_timedlock(&b->lock, &until);
-    }
-    if (rc == EOWNERDEAD) {
-        /* the holder died; a slot it was changing may be off by its one request */
-        if (rl_table_log_due(&t->last_dead_log_s))
-            LOG_WARN("rate limiter: recovered a lock held by a process that died");
-        rc = pthread_mutex_consistent(&b->lock);
-    }
-    return rc == 0 ? 0 : -1;
+    int recovered = 0;
+    int rc = shm_mutex_lock(&b->lock, t->lock_timeout_ms, &recovered);
+    /* the holder died; a slot it was changing may be off by its one request */
+    if (recovered && rl_table_log_due(&t->last_dead_log_s))
+        LOG_WARN("rate limiter: recovered a lock held by a process that died");
+    return rc;
 }
 
 static void rl_slot_roll(struct rl_slot *s, int64_t window)
