@@ -5,7 +5,8 @@ ops_integration_tests = \
 	tests/integration/test_accesslog.py \
 	tests/integration/test_check_config.py \
 	tests/integration/test_manpage.py \
-	tests/integration/test_install.py
+	tests/integration/test_install.py \
+	tests/integration/test_dist.py
 TESTS += $(ops_integration_tests)
 EXTRA_DIST += $(ops_integration_tests) tests/integration/ops_envvars.py
 
