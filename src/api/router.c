@@ -94,7 +94,8 @@ static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialec
     int path_known;
     const struct route *hit = route_find(r, &path_known);
     if (hit) {
-        record_route(hit->path, strncmp(hit->path, "/v1/", 4) == 0 ? "openai" : "none");
+        record_route(hit->path, strncmp(hit->path, "/v1/", 4) ? "none" : hit->dialect == API_ANTHROPIC ? "anthropic"
+                                : hit->dialect == API_RESPONSES ? "responses" : "openai");
         *dialect = hit->dialect;
         return hit->fn(r, e);
     }

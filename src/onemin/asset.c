@@ -93,6 +93,7 @@ static int asset_send(const struct onemin *om, const void *bytes, size_t n, cons
         memcpy(uuid, u, strlen(u) + 1);
     snprintf(v, sizeof v, u ? "%s|%s" : "%s", p, u);
     upcache_put(mc, om->mc, ckey, v);
+    metrics_media("upload");
     rc = 0;
 out:
     json_object_put(root);

@@ -194,6 +194,24 @@ def refusal_checks(mock):
             pass
 
 
+PNG_1X1 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+
+def upload_checks(mock):
+    lt = start_lighttpd(shm_env(mock))
+    try:
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "what is this"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64," + PNG_1X1}}]}]}
+        h = dict(auth(KEY), **{"Content-Type": "application/json"})
+        r = request(lt, "POST", "/v1/chat/completions", body=json.dumps(body).encode(), headers=h, timeout=60)
+        ok(r.status == 200, "a chat request with an image", r.body[:300])
+        text = request(lt, "GET", "/metrics").text
+        is_(sample(text, "onemin_relay_media_operations_total", kind="upload"), 1.0, "its upload is counted")
+    finally:
+        lt.stop()
+
+
 def prom_query(port, q):
     url = "/api/v1/query?query=" + urllib.parse.quote(q)
     r = http_raw("127.0.0.1", port, "GET", url, timeout=10)
@@ -286,6 +304,7 @@ def main():
         page_checks(mock)
         access_checks(mock)
         refusal_checks(mock)
+        upload_checks(mock)
         prometheus_checks(mock)
     finally:
         for n in SHM_NAMES:
