@@ -27,6 +27,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "engine/engine.h"
+#include "http/req.h"
 
 struct json_object;
 struct memcached_st;
@@ -156,6 +157,16 @@ struct resp_failure;
 struct resp_failure *resp_sink_failure(const struct resp_sink *s);
 int resp_failure_render(void *ud, const struct relay_err *e);
 int resp_sink_fail(struct resp_sink *s, const struct relay_err *e);
+
+/* ---- The handlers (api/responses.c) ---------------------------------- */
+
+/* Read the store's settings; called once before the workers start. 0, or -1
+ * with a message naming the variable. */
+int responses_init(char *err, size_t errlen);
+
+int responses_create(struct relay_req *r, struct relay_err *e);   /* POST /v1/responses */
+int responses_get(struct relay_req *r, struct relay_err *e);      /* GET /v1/responses/{id}[/input_items] */
+int responses_delete(struct relay_req *r, struct relay_err *e);   /* DELETE /v1/responses/{id} */
 
 /* ---- The store ------------------------------------------------------ */
 

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/render_error.h"
+#include "api/responses.h"
 #include "core/record.h"
 #include "http/resp.h"
 
@@ -25,6 +26,9 @@ static const struct route routes[] = {
     { "/v1/models", "GET", models_list, API_OPENAI },
     { "/v1/models/", "GET", models_get, API_OPENAI },
     { "/v1/chat/completions", "POST", chat_completions, API_OPENAI },
+    { "/v1/responses", "POST", responses_create, API_RESPONSES },
+    { "/v1/responses/", "GET", responses_get, API_RESPONSES },
+    { "/v1/responses/", "DELETE", responses_delete, API_RESPONSES },
     { "/v1/images/generations", "POST", images_generations, API_OPENAI },
     { "/v1/images/variations", "POST", images_variations, API_OPENAI },
     { "/v1/images/edits", "POST", images_edits, API_OPENAI },
@@ -40,7 +44,7 @@ static const struct route routes[] = {
 
 /* OpenAI routes this relay does not offer: 501, not 404, so clients can tell. */
 static const char *const not_implemented[] = {
-    "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/moderations",
+    "/v1/completions", "/v1/embeddings", "/v1/moderations",
     "/v1/batches",
     "/v1/fine_tuning/", "/v1/assistants", "/v1/threads", "/v1/messages",
 };
