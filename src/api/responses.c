@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "api/render_error.h"
 #include "core/log.h"
+#include "http/io.h"
 #include "http/resp.h"
 
 #define RESP_PATH "/v1/responses/"
@@ -249,6 +250,51 @@ static int not_found(struct relay_err *e, const char *id)
     return err_set(e, 404, "invalid_request_error", NULL, NULL, "Response with id '%.60s' not found.", id);
 }
 
+/* GET .../input_items?order=asc|desc&limit=1..100&after=ID (OpenAI's
+ * defaults: desc, 20). */
+struct items_query {
+    int desc;
+    size_t limit;
+    char after[RESP_ID_MAX + 16];
+};
+
+static int items_query(struct relay_req *r, struct items_query *q, struct relay_err *e)
+{
+    const char *qs = io_param(r->io, "QUERY_STRING");
+    q->desc = 1;
+    q->limit = 20;
+    q->after[0] = '\0';
+    while (qs && *qs) {
+        size_t n = strcspn(qs, "&");
+        const char *eq = memchr(qs, '=', n);
+        size_t kn = eq ? (size_t)(eq - qs) : n, vn = eq ? n - kn - 1 : 0;
+        const char *v = eq ? eq + 1 : "";
+        if (kn == 5 && strncmp(qs, "order", 5) == 0) {
+            if (vn == 3 && strncmp(v, "asc", 3) == 0)
+                q->desc = 0;
+            else if (!(vn == 4 && strncmp(v, "desc", 4) == 0))
+                return err_set(e, 400, "invalid_request_error", NULL, "order",
+                               "Invalid 'order': expected 'asc' or 'desc'.");
+        } else if (kn == 5 && strncmp(qs, "limit", 5) == 0) {
+            char num[8];
+            char *end;
+            snprintf(num, sizeof num, "%.*s", (int)(vn < 7 ? vn : 7), v);
+            long l = strtol(num, &end, 10);
+            if (vn == 0 || vn > 3 || *end || l < 1 || l > 100)
+                return err_set(e, 400, "invalid_request_error", NULL, "limit",
+                               "Invalid 'limit': expected an integer from 1 to 100.");
+            q->limit = (size_t)l;
+        } else if (kn == 5 && strncmp(qs, "after", 5) == 0) {
+            if (vn >= sizeof q->after)
+                return err_set(e, 400, "invalid_request_error", NULL, "after", "Invalid 'after': too long.");
+            memcpy(q->after, v, vn);
+            q->after[vn] = '\0';
+        }
+        qs += n + (qs[n] == '&');
+    }
+    return 0;
+}
+
 /* GET /v1/responses/{id} and GET /v1/responses/{id}/input_items. */
 int responses_get(struct relay_req *r, struct relay_err *e)
 {
@@ -272,6 +318,11 @@ int responses_get(struct relay_req *r, struct relay_err *e)
         json_object_put(entry);
         return rc;
     }
+    struct items_query q;
+    if (items_query(r, &q, e) < 0) {
+        json_object_put(entry);
+        return -1;
+    }
     struct json_object *input = member(entry, "input"), *data = json_object_new_array();
     out = json_object_new_object();
     if (!out || !data) {
@@ -280,14 +331,21 @@ int responses_get(struct relay_req *r, struct relay_err *e)
         json_object_put(entry);
         return err_oom(e);
     }
-    size_t n = input ? json_object_array_length(input) : 0;
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(data, json_object_get(json_object_array_get_idx(input, i)));
+    /* The page: in the asked order, after the given item, at most limit. */
+    size_t n = input ? json_object_array_length(input) : 0, start = 0, taken = 0;
+    for (size_t i = 0; q.after[0] && i < n; i++) {
+        struct json_object *iid = member(json_object_array_get_idx(input, q.desc ? n - 1 - i : i), "id");
+        if (iid && strcmp(json_object_get_string(iid), q.after) == 0)
+            start = i + 1;
+    }
+    for (size_t i = start; i < n && taken < q.limit; i++, taken++)
+        json_object_array_add(data, json_object_get(json_object_array_get_idx(input, q.desc ? n - 1 - i : i)));
+    size_t got = json_object_array_length(data);
     json_object_object_add(out, "object", json_object_new_string("list"));
     json_object_object_add(out, "data", data);
-    json_object_object_add(out, "first_id", n ? json_object_get(member(json_object_array_get_idx(input, 0), "id")) : NULL);
-    json_object_object_add(out, "last_id", n ? json_object_get(member(json_object_array_get_idx(input, n - 1), "id")) : NULL);
-    json_object_object_add(out, "has_more", json_object_new_boolean(0));
+    json_object_object_add(out, "first_id", got ? json_object_get(member(json_object_array_get_idx(data, 0), "id")) : NULL);
+    json_object_object_add(out, "last_id", got ? json_object_get(member(json_object_array_get_idx(data, got - 1), "id")) : NULL);
+    json_object_object_add(out, "has_more", json_object_new_boolean(start + got < n));
     rc = api_json(r, 200, out, e);
     json_object_put(out);
     json_object_put(entry);

@@ -86,6 +86,20 @@ def raw_checks(lt, mock, store_dir):
     ok(r.status == 200 and items.get("object") == "list" and len(items.get("data", [])) == 1 and
        items["data"][0].get("id", "").startswith("msg_") and items.get("first_id") == items["data"][0]["id"] and
        items.get("has_more") is False, "input_items: a list of the input with ids", items)
+    three = {"model": "gpt-4o", "input": [{"role": "user", "content": "one"}, {"role": "assistant", "content": "two"},
+                                          {"role": "user", "content": "three"}]}
+    r3 = (request(lt, "POST", "/v1/responses", three, auth(KEY)).json() or {}).get("id", "")
+    base = "/v1/responses/" + r3 + "/input_items"
+
+    def texts(q):
+        page = request(lt, "GET", base + q, None, auth(KEY)).json() or {}
+        return [it["content"][0]["text"] for it in page.get("data", [])], page.get("has_more"), page
+    is_(texts("")[:2], (["three", "two", "one"], False), "input_items: newest first by default (order=desc)")
+    got, more, page = texts("?order=asc&limit=2")
+    is_((got, more), (["one", "two"], True), "input_items: order=asc&limit=2 pages")
+    is_(texts("?order=asc&after=" + page.get("last_id", ""))[:2], (["three"], False), "input_items: after=last_id")
+    r = request(lt, "GET", base + "?limit=0", None, auth(KEY))
+    check_error(r, 400, "input_items: a bad limit is a 400", param="limit")
     r = request(lt, "GET", "/v1/responses/" + rid + "/input_items", None, auth(OTHER))
     check_error(r, 404, "input_items with another key: 404")
     r = request(lt, "DELETE", "/v1/responses/" + rid, None, auth(OTHER))
