@@ -48,10 +48,22 @@ static void test_string_input(void)
     is_int(rq.eng.stream, 0, "stream defaults to false");
     is_int(rq.eng.n, 1, "n is 1");
     is_int(rq.parallel_tool_calls, 1, "parallel_tool_calls defaults to true");
+    is_int(rq.eng.web_search, 0, "no web search");
     is_int(json_object_array_length(rq.input), 1, "one normalised input item");
     struct json_object *m = json_object_array_get_idx(rq.input, 0), *v;
     json_object_object_get_ex(m, "type", &v);
     is_str(json_object_get_string(v), "message", "normalised as a message item");
+    resp_request_free(&rq);
+}
+
+static void test_online(void)
+{
+    struct resp_request rq;
+    struct relay_err e;
+    is_int(run("{\"model\":\"gpt-4o:online\",\"input\":\"x\"}", &rq, &e), 0, "model:online parses");
+    is_str(rq.eng.model, "gpt-4o", "the suffix is not part of the model");
+    is_int(rq.eng.web_search, 1, ":online turns on web search");
+    is_str(rq.model, "gpt-4o:online", "the model is echoed as asked");
     resp_request_free(&rq);
 }
 
@@ -374,6 +386,7 @@ static void test_ids(void)
 int main(void)
 {
     test_string_input();
+    test_online();
     test_messages();
     test_tool_items();
     test_settings();
