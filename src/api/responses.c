@@ -155,6 +155,8 @@ static void store_response(void *ud, const struct resp_sink *s)
 static int stream_write(void *ud, const char *p, size_t n)
 {
     struct relay_req *r = ud;
+    if (n == 0)
+        return r->client_gone ? -1 : 0;
     if (!r->committed) {
         resp_add_header(r, "Cache-Control", "no-cache");
         resp_add_header(r, "X-Accel-Buffering", "no");
@@ -203,6 +205,7 @@ int responses_create(struct relay_req *r, struct relay_err *e)
     char hex[RESP_HEX_LEN + 1], id[RESP_ID_MAX];
     resp_new_id(hex, id);
     resp_sink_init(&s, &rq, hex, id, (long long)time(NULL), stream_write, r);
+    s.keepalive_s = r->cfg->keepalive_s;
     sink_ready = 1;
     struct resp_store_job job = { &env, &rq };
     if (rq.store && resp_cfg.ttl_s) {

@@ -104,7 +104,8 @@ int resp_id_hex(const char *id, char hex[RESP_HEX_LEN + 1]);
 
 /* ---- The sink ------------------------------------------------------- */
 
-/* Where a stream's bytes go: write n bytes and flush; 0 or -1 (client gone). */
+/* Where a stream's bytes go: write n bytes and flush; 0 or -1 (client gone).
+ * n == 0 only asks whether the client is still there. */
 typedef int (*resp_write_fn)(void *ud, const char *p, size_t n);
 
 struct resp_sink {
@@ -115,6 +116,8 @@ struct resp_sink {
     int stream;
     resp_write_fn write;                /* stream only */
     void *write_ud;
+    unsigned keepalive_s;               /* silence before a ": keep-alive" comment (0: at every idle call) */
+    long long last_write_s;             /* monotonic seconds of the last write */
     /* Called once the response is complete, before the last event goes out
      * (so a client that chains at once finds it stored); may be NULL. */
     void (*on_end)(void *ud, const struct resp_sink *s);

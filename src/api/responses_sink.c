@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RESP_EVENT_MAX ((size_t)64 << 20)
 #define RESP_TEXT_MAX ((size_t)64 << 20)
@@ -225,6 +226,20 @@ struct json_object *resp_sink_response(const struct resp_sink *s)
 
 /* ---- events -------------------------------------------------------------- */
 
+static long long now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
+/* Every write of the stream goes through here. */
+static int sink_write(struct resp_sink *s, const char *p, size_t n)
+{
+    s->last_write_s = now_s();
+    return s->write(s->write_ud, p, n);
+}
+
 /* A new event object {"type","sequence_number"}; the caller adds the rest. */
 static struct json_object *ev_new(struct resp_sink *s, const char *type)
 {
@@ -250,7 +265,7 @@ static int ev_send(struct resp_sink *s, struct json_object *ev)
     int rc = -1;
     if (js && buf_printf(&s->ev, "event: %s\ndata: ", json_object_get_string(t)) == 0 &&
         buf_append(&s->ev, js, n) == 0 && buf_puts(&s->ev, "\n\n") == 0)
-        rc = s->write(s->write_ud, s->ev.data, s->ev.len);
+        rc = sink_write(s, s->ev.data, s->ev.len);
     json_object_put(ev);
     return rc;
 }
@@ -422,14 +437,19 @@ static int sink_end(void *ud, unsigned choice, const struct eng_result *res)
                                                                     : "response.completed");
 }
 
+/* While the upstream is silent: a comment every keepalive_s seconds keeps
+ * proxies and the client from timing out; in between, only ask whether the
+ * client is still there. */
 static int sink_idle(void *ud, unsigned idle_s)
 {
     struct resp_sink *s = ud;
+    static const char ka[] = ": keep-alive\n\n";
     (void)idle_s;
     if (!s->stream || !s->began)
         return 0;
-    static const char ka[] = ": keep-alive\n\n";
-    return s->write(s->write_ud, ka, sizeof ka - 1);
+    if (now_s() - s->last_write_s < (long long)s->keepalive_s)
+        return s->write(s->write_ud, NULL, 0);
+    return sink_write(s, ka, sizeof ka - 1);
 }
 
 struct eng_sink resp_sink_engine(struct resp_sink *s)

@@ -28,7 +28,7 @@ static int lookup(void *ud, const char *id, struct json_object **item, struct re
 static int check_write(void *ud, const char *p, size_t n)
 {
     (void)ud;
-    if (n >= 2 && p[0] == ':')
+    if (n == 0 || (n >= 2 && p[0] == ':'))
         return 0;
     if (n < 9 || strncmp(p, "event: ", 7) != 0 || p[n - 1] != '\n' || p[n - 2] != '\n')
         abort();

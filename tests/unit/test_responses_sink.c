@@ -48,8 +48,14 @@ static long long int_at(struct json_object *o, const char *path)
     return v ? json_object_get_int64(v) : -999;
 }
 
+static int probes;
+
 static int capture(void *ud, const char *p, size_t n)
 {
+    if (n == 0) {
+        probes++;
+        return 0;
+    }
     return buf_append(ud, p, n);
 }
 
@@ -196,6 +202,10 @@ static void test_stream_text(void)
     size_t after_first = out.len;
     ok(k.idle(k.ud, 1) == 0, "idle");
     ok(strstr(buf_str(&out) + after_first, ": keep-alive\n\n") != NULL, "idle sends an SSE comment");
+    s.keepalive_s = 100;
+    size_t before_idle = out.len;
+    ok(k.idle(k.ud, 1) == 0 && out.len == before_idle && probes == 1,
+       "idle within keepalive_s of the last write only asks whether the client is there");
     ok(k.text(k.ud, 0, "lo", 2) == 0 && k.end(k.ud, 0, &res) == 0, "text 2 and end");
     evs = events(&out);
     static const char *const want[] = {
