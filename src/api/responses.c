@@ -222,6 +222,7 @@ int responses_create(struct relay_req *r, struct relay_err *e)
     }
     if (!rq.eng.stream) {
         struct json_object *resp = resp_sink_response(&s);
+        resp_add_header(r, "x-usage-source", s.result.usage.from_upstream ? "upstream" : "estimated");
         rc = resp ? api_json(r, 200, resp, e) : err_oom(e);
         json_object_put(resp);
     }

@@ -65,6 +65,7 @@ def raw_checks(lt, mock, store_dir):
     r = request(lt, "POST", "/v1/responses", {"model": "gpt-4o", "input": "store me"}, auth(KEY))
     body = r.json() or {}
     is_(r.status, 200, "plain create: 200")
+    is_(r.header("x-usage-source"), "upstream", "plain create: x-usage-source says where usage came from")
     is_(body.get("output", [{}])[0].get("content", [{}])[0].get("text"), "Echo: store me", "plain create: the text")
     rid = body.get("id", "")
     like(rid, r"^resp_[0-9a-f]{32}$", "a resp_ id")
