@@ -146,15 +146,19 @@ def shared_memcached(mock):
     """previous_response_id across two relay processes that share memcached."""
     mc = start_memcached()
     env = relay_env(mock, RATE_LIMIT_STORE="memcached://127.0.0.1:%d" % mc.port, RATE_LIMIT_KEY_PREFIX="resp-test",
-                    RATE_LIMIT_RPM="1000", RELAY_RESPONSES_DIR=tmpdir("resp-unused-"))
+                    RATE_LIMIT_RPM="1000", RATE_LIMIT_TPM="100000", RELAY_RESPONSES_DIR=tmpdir("resp-unused-"))
     a = start_lighttpd(env)
     b = start_lighttpd(env)
     r = request(a, "POST", "/v1/responses", {"model": "gpt-4o", "input": "remember the lighthouse"}, auth(KEY))
     rid = (r.json() or {}).get("id")
     is_(r.status, 200, "relay A answers")
+    is_(r.header("x-ratelimit-limit-requests"), "1000", "the rate limiter admitted it, as a chat request")
+    tokens_before = int(r.header("x-ratelimit-remaining-tokens") or 0)
     r = request(b, "POST", "/v1/responses", {"model": "gpt-4o", "previous_response_id": rid, "input": "what to remember?"},
                 auth(KEY))
     is_(r.status, 200, "relay B continues relay A's response")
+    ok(int(r.header("x-ratelimit-remaining-tokens") or 0) < tokens_before,
+       "the tokens of the first exchange were charged", (tokens_before, r.header("x-ratelimit-remaining-tokens")))
     prompt = mock.chat_requests()[-1]["body"]["promptObject"]["prompt"]
     ok("remember the lighthouse" in prompt and "Echo: remember the lighthouse" in prompt and "what to remember?" in prompt,
        "relay B sent relay A's turns upstream", prompt)
