@@ -16,6 +16,7 @@ TESTS += $(responses_integration_tests)
 EXTRA_DIST += \
 	$(responses_integration_tests) \
 	tests/sdk/sdk_responses.mjs \
+	tests/lib/relaytest/npm_clients.py \
 	tests/clients/ai-sdk/package.json \
 	tests/clients/ai-sdk/package-lock.json \
 	tests/clients/ai-sdk/ai_sdk_responses.mjs \

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/admit.h"
 #include "api/api.h"
+#include "api/chat.h"
 #include "api/render_error.h"
 #include "core/log.h"
 #include "http/io.h"
@@ -166,17 +166,6 @@ static int stream_write(void *ud, const char *p, size_t n)
     return resp_write(r, p, n) < 0 || resp_flush(r) < 0 ? -1 : 0;
 }
 
-/* Run rq through the chat engine with r's key: the model as chat resolves
- * it, the rate limiter's admission and charge as on chat. */
-static int responses_run(struct relay_req *r, struct onemin *om, struct resp_request *rq,
-                         const struct eng_sink *sink, struct relay_err *e)
-{
-    struct eng_usage used = { 0 };
-    (void)om;
-    (void)r;
-    return eng_run(NULL, &rq->eng, sink, &used, e);
-}
-
 int responses_create(struct relay_req *r, struct relay_err *e)
 {
     char key[ONEMIN_KEY_MAX + 1];
@@ -213,7 +202,7 @@ int responses_create(struct relay_req *r, struct relay_err *e)
         s.on_end_ud = &job;
     }
     struct eng_sink sink = resp_sink_engine(&s);
-    rc = responses_run(r, &om, &rq, &sink, e);
+    rc = chat_run(r, key, key_len, &rq.eng, &sink, e);
     if (rc < 0) {
         struct resp_failure *f = r->committed ? resp_sink_failure(&s) : NULL;
         if (f)

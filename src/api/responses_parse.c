@@ -12,7 +12,6 @@
 #include "core/rand.h"
 
 #define RESP_TOOL_NAME_MAX 128
-#define RESP_ONLINE_SUFFIX ":online"
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -699,12 +698,6 @@ int resp_parse(struct json_object *body, struct resp_request *rq, struct relay_e
     if (strlen(rq->model) >= sizeof rq->eng.model)
         return bad(e, "model", "The model name is too long.");
     snprintf(rq->eng.model, sizeof rq->eng.model, "%s", rq->model);
-    /* "model:online" asks for 1min.ai's web search, as on chat. */
-    size_t mlen = strlen(rq->eng.model), slen = strlen(RESP_ONLINE_SUFFIX);
-    if (mlen > slen && strcmp(rq->eng.model + mlen - slen, RESP_ONLINE_SUFFIX) == 0) {
-        rq->eng.model[mlen - slen] = '\0';
-        rq->eng.web_search = 1;
-    }
     if (opt_string(body, "instructions", "instructions", &rq->instructions, e) < 0 ||
         opt_string(body, "previous_response_id", "previous_response_id", &rq->previous_response_id, e) < 0 ||
         opt_string(body, "user", "user", &rq->user, e) < 0 ||

@@ -3,52 +3,27 @@
 1min.ai, set up as a new user would:
 - the Vercel AI SDK's default provider, openai("gpt-4o"): generateText and
   streamText (tests/clients/ai-sdk/ai_sdk_responses.mjs);
-- the OpenAI Agents SDK: an agent with a function tool runs through its
-  default Responses model to the final answer (tests/clients/agents);
 - OpenAI's Codex CLI: `codex exec` with the relay as a custom model provider
   (wire_api "responses", its default tools: functions, a namespace and
   web_search), config in a temporary CODEX_HOME, completes a one-line prompt.
 
+The OpenAI Agents SDK (a function-tool loop) is in test_responses_emulation.py.
 Each client lives in its own npm folder (`npm ci` there; .ci/run does it). A
 missing client fails the test: it is never skipped."""
 
-import json
 import os
 import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from relaytest.procs import TOP_SRCDIR, base_env, run, run_process, tmpdir  # noqa: E402
+from relaytest.npm_clients import CLIENTS_DIR, client_installed, need_clients, run_client_script  # noqa: E402
+from relaytest.procs import base_env, run, run_process, tmpdir  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
-from relaytest.tap import diag, is_, ok  # noqa: E402
-
-CLIENTS = os.path.join(TOP_SRCDIR, "tests", "clients")
-
-
-def installed(folder, module):
-    path = os.path.join(CLIENTS, folder, "node_modules", module, "package.json")
-    return ok(os.path.exists(path), "%s is installed in tests/clients/%s" % (module, folder),
-              "run `npm ci --prefix tests/clients/%s`" % folder)
-
-
-def node_script(folder, script, env, expected, timeout):
-    """Run a client script printing one JSON result a line; each is a check."""
-    rc, out, err = run_process(["node", os.path.join(CLIENTS, folder, script)], env=env, timeout=timeout)
-    n = 0
-    for line in out.splitlines():
-        try:
-            res = json.loads(line)
-        except ValueError:
-            diag("%s: %s" % (folder, line))
-            continue
-        n += 1
-        ok(res.get("ok"), "%s: %s" % (folder, res.get("name", "?")), json.dumps(res.get("diag"))[:1500])
-    ok(rc == 0, "%s: the script exits 0" % folder, (rc, err[-2000:]))
-    is_(n, expected, "%s: every check reported" % folder)
+from relaytest.tap import ok  # noqa: E402
 
 
 def codex(lt, mock):
-    if not installed("codex", "@openai/codex"):
+    if not client_installed("codex", "@openai/codex"):
         return
     home = tmpdir("codex-home-")
     work = tmpdir("codex-work-")
@@ -65,7 +40,7 @@ def codex(lt, mock):
     mock.reset()
     env = base_env({"CODEX_HOME": home, "HOME": home, "RELAY_API_KEY": "sk-codex-key",
                     "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"})
-    argv = ["node", os.path.join(CLIENTS, "codex", "node_modules", "@openai", "codex", "bin", "codex.js"),
+    argv = ["node", os.path.join(CLIENTS_DIR, "codex", "node_modules", "@openai", "codex", "bin", "codex.js"),
             "exec", "--skip-git-repo-check", "-C", work, "Say hello. [[mock:say=hello from codex]]"]
     rc, out, err = run_process(argv, env=env, timeout=120)
     ok(rc == 0, "codex exec exits 0", (rc, out[-1500:], err[-3000:]))
@@ -80,16 +55,14 @@ def codex(lt, mock):
 
 
 def main():
+    need_clients(("ai-sdk", "@ai-sdk/openai"), ("codex", "@openai/codex"))
     if not ok(shutil.which("node") is not None, "node is installed"):
         return
     mock = start_mock()
     lt = start_lighttpd(relay_env(mock, RELAY_RESPONSES_DIR=os.path.join(tmpdir("resp-store-"), "r")))
     env = base_env({"RELAY_BASE_URL": lt.base_url + "/v1", "MOCK_URL": mock.url, "HOME": tmpdir("client-home-")})
-    if installed("ai-sdk", "@ai-sdk/openai"):
-        node_script("ai-sdk", "ai_sdk_responses.mjs", env, 7, timeout=120)
-    if installed("agents", "@openai/agents"):
-        mock.reset()
-        node_script("agents", "agents_responses.mjs", env, 4, timeout=120)
+    if client_installed("ai-sdk", "@ai-sdk/openai"):
+        run_client_script("ai-sdk", "ai_sdk_responses.mjs", env, 7, timeout=120)
     codex(lt, mock)
 
 

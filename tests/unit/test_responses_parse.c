@@ -56,17 +56,6 @@ static void test_string_input(void)
     resp_request_free(&rq);
 }
 
-static void test_online(void)
-{
-    struct resp_request rq;
-    struct relay_err e;
-    is_int(run("{\"model\":\"gpt-4o:online\",\"input\":\"x\"}", &rq, &e), 0, "model:online parses");
-    is_str(rq.eng.model, "gpt-4o", "the suffix is not part of the model");
-    is_int(rq.eng.web_search, 1, ":online turns on web search");
-    is_str(rq.model, "gpt-4o:online", "the model is echoed as asked");
-    resp_request_free(&rq);
-}
-
 static void test_messages(void)
 {
     struct resp_request rq;
@@ -386,7 +375,6 @@ static void test_ids(void)
 int main(void)
 {
     test_string_input();
-    test_online();
     test_messages();
     test_tool_items();
     test_settings();
