@@ -50,12 +50,12 @@ await check('generateText', async () => {
 });
 
 await check('streamText', async () => {
-  const s = streamText({ model: openai('gpt-4o'), prompt: 'one two three four [[mock:slow=200]]', maxRetries: 0 });
+  const s = streamText({ model: openai('gpt-4o'), prompt: 'one two three four [[mock:slow=300]]', maxRetries: 0 });
   const parts = [];
   const t0 = Date.now();
   for await (const t of s.textStream) parts.push({ t, at: Date.now() - t0 });
   const text = parts.map((p) => p.t).join('');
   report(text === 'Echo: one two three four', 'streamText text', parts);
-  report(parts.length >= 4 && parts[parts.length - 1].at - parts[0].at >= 400, 'the text streams incrementally', parts);
+  report(parts.length >= 4 && parts[parts.length - 1].at - parts[0].at >= 500, 'the text streams incrementally', parts);
   report((await s.finishReason) === 'stop', 'finish reason stop', await s.finishReason);
 });
