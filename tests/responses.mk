@@ -11,17 +11,16 @@ tests_unit_test_responses_sink_LDADD = $(unit_libs)
 
 responses_integration_tests = \
 	tests/integration/test_responses.py \
+	tests/integration/test_responses_emulation.py \
 	tests/integration/test_clients_responses.py
 TESTS += $(responses_integration_tests)
 EXTRA_DIST += \
 	$(responses_integration_tests) \
 	tests/sdk/sdk_responses.mjs \
+	tests/sdk/sdk_responses_emulation.mjs \
+	tests/sdk/responses_common.mjs \
 	tests/lib/relaytest/npm_clients.py \
-	tests/clients/ai-sdk/package.json \
-	tests/clients/ai-sdk/package-lock.json \
 	tests/clients/ai-sdk/ai_sdk_responses.mjs \
-	tests/clients/agents/package.json \
-	tests/clients/agents/package-lock.json \
 	tests/clients/agents/agents_responses.mjs \
 	tests/clients/codex/package.json \
 	tests/clients/codex/package-lock.json

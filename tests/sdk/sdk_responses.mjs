@@ -3,47 +3,9 @@
 // stack and passes RELAY_BASE_URL (http://127.0.0.1:PORT/v1) and MOCK_URL.
 // Prints one JSON object per line: {"ok": bool, "name": "...", "diag": ...}.
 import OpenAI from 'openai';
+import { MODEL, check, chatRequests, client, lastPrompt, other, report, thrown } from './responses_common.mjs';
 
-const baseURL = process.env.RELAY_BASE_URL;
-const mockURL = process.env.MOCK_URL;
-const MODEL = 'gpt-4o';
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-
-function report(ok, name, diag) {
-  process.stdout.write(JSON.stringify({ ok: !!ok, name, diag: ok ? undefined : diag }) + '\n');
-}
-
-async function check(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    report(false, name, `threw ${e && e.constructor && e.constructor.name}: ${e && e.message}`);
-  }
-}
-
-/* The error an awaited call throws, or null. */
-async function thrown(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  return null;
-}
-
-async function chatRequests() {
-  const r = await fetch(mockURL + '/__mock/requests');
-  return (await r.json()).requests.filter((q) => q.path === '/api/chat-with-ai');
-}
-
-async function lastPrompt() {
-  const reqs = await chatRequests();
-  const last = reqs[reqs.length - 1];
-  return last && last.body && last.body.promptObject ? last.body.promptObject.prompt : '';
-}
-
-const client = new OpenAI({ apiKey: 'sk-responses-key-one', baseURL, maxRetries: 0, timeout: 30000 });
-const other = new OpenAI({ apiKey: 'sk-responses-key-two', baseURL, maxRetries: 0, timeout: 30000 });
 
 await check('plain create', async () => {
   const r = await client.responses.create({

@@ -5,13 +5,10 @@
 import OpenAI from 'openai';
 import { Agent, run, tool, setDefaultOpenAIClient, setTracingDisabled } from '@openai/agents';
 import { z } from 'zod';
+import { report } from '../report.mjs';
 
 const baseURL = process.env.RELAY_BASE_URL;
 const mockURL = process.env.MOCK_URL;
-
-function report(ok, name, diag) {
-  process.stdout.write(JSON.stringify({ ok: !!ok, name, diag: ok ? undefined : diag }) + '\n');
-}
 
 async function chatPrompts() {
   const r = await fetch(mockURL + '/__mock/requests');

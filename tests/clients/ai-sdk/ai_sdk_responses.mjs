@@ -4,22 +4,11 @@
 // MOCK_URL). Prints one JSON result per line: {"ok", "name", "diag"}.
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText } from 'ai';
+import { check, report } from '../report.mjs';
 
 const baseURL = process.env.RELAY_BASE_URL;
 const mockURL = process.env.MOCK_URL;
 const paths = [];
-
-function report(ok, name, diag) {
-  process.stdout.write(JSON.stringify({ ok: !!ok, name, diag: ok ? undefined : diag }) + '\n');
-}
-
-async function check(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    report(false, name, `threw ${e && e.constructor && e.constructor.name}: ${e && e.message}`);
-  }
-}
 
 async function lastPrompt() {
   const r = await fetch(mockURL + '/__mock/requests');
