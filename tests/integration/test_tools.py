@@ -16,39 +16,26 @@ docs/tools.md):
 The npm folders need `npm ci` (done by .ci/run); without them the test fails,
 it is never skipped."""
 
-import json
 import os
 import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
 from relaytest.clients import SSEStream, auth, chat_body, request, stream_chunks  # noqa: E402
-from relaytest.procs import TOP_SRCDIR, base_env, run, run_process, tmpdir, wait_until  # noqa: E402
+from relaytest.procs import TOP_SRCDIR, base_env, run, tmpdir, wait_until  # noqa: E402
+from relaytest.sdk import run_sdk_script  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
-from relaytest.tap import diag, is_, ok  # noqa: E402
+from relaytest.tap import is_, ok  # noqa: E402
 
 CHAT = "/v1/chat/completions"
 
 
-def run_node(folder, script, env, expected, timeout=120):
-    """Run tests/<folder>/<script>, which prints one JSON result a line, as
-    TAP checks; then that it exited 0 and reported all `expected` results."""
+def run_node(folder, script, env, expected):
+    """Run tests/<folder>/<script> (its npm packages installed) as TAP checks."""
     d = os.path.join(TOP_SRCDIR, "tests", folder)
-    if not ok(os.path.isdir(os.path.join(d, "node_modules")), "%s: npm packages installed" % folder,
-              "run `npm ci --prefix %s`" % d):
-        return
-    rc, out, err = run_process(["node", os.path.join(d, script)], env=env, timeout=timeout)
-    n = 0
-    for line in out.splitlines():
-        try:
-            res = json.loads(line)
-        except ValueError:
-            diag("%s: %s" % (folder, line))
-            continue
-        n += 1
-        ok(res.get("ok"), "%s: %s" % (folder, res.get("name", "?")), json.dumps(res.get("diag"))[:1500])
-    ok(rc == 0, "%s/%s exits 0" % (folder, script), (rc, err[-2000:]))
-    is_(n, expected, "%s/%s reported every check" % (folder, script))
+    if ok(os.path.isdir(os.path.join(d, "node_modules")), "%s: npm packages installed" % folder,
+          "run `npm ci --prefix %s`" % d):
+        run_sdk_script(script, env, expected, 120, folder=d, label=folder)
 
 
 def aborted(mock, min_sent_less_than):

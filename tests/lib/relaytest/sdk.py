@@ -31,19 +31,20 @@ def sdk_ready():
     return ok(version.startswith("6."), "openai SDK major version 6 (%s)" % version)
 
 
-def run_sdk_script(script, env, expected, timeout):
-    """Run tests/sdk/<script>, which prints one JSON result a line
-    ({"name", "ok", "diag"}), and report each as a TAP check, then that it
-    exited 0 and reported all `expected` results."""
-    rc, out, err = run_process(["node", os.path.join(SDK_DIR, script)], env=env, timeout=timeout)
+def run_sdk_script(script, env, expected, timeout, folder=SDK_DIR, label="sdk"):
+    """Run <folder>/<script> (tests/sdk by default; the other npm clients live
+    in their own folders), which prints one JSON result a line ({"name", "ok",
+    "diag"}), and report each as a TAP check named "<label>: <name>", then
+    that it exited 0 and reported all `expected` results."""
+    rc, out, err = run_process(["node", os.path.join(folder, script)], env=env, timeout=timeout)
     n = 0
     for line in out.splitlines():
         try:
             res = json.loads(line)
         except ValueError:
-            diag("sdk: " + line)
+            diag("%s: %s" % (label, line))
             continue
         n += 1
-        ok(res.get("ok"), "sdk: " + res.get("name", "?"), json.dumps(res.get("diag"))[:1500])
-    ok(rc == 0, "the SDK script exits 0", (rc, err[-2000:]))
-    is_(n, expected, "the SDK script reported every check")
+        ok(res.get("ok"), "%s: %s" % (label, res.get("name", "?")), json.dumps(res.get("diag"))[:1500])
+    ok(rc == 0, "the %s script %s exits 0" % (label, script), (rc, err[-2000:]))
+    is_(n, expected, "the %s script %s reported every check" % (label, script))
