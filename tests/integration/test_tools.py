@@ -128,6 +128,19 @@ def test_n(mock, lt):
            for i in range(3)), "n 3, stream: each choice's text complete", per)
     ok(all([x.get("finish_reason") for x in per.get(i, []) if x.get("finish_reason")] == ["stop"] for i in range(3)),
        "n 3, stream: one finish chunk per choice")
+    # the client leaves during an n: 3 stream: every upstream transfer stops
+    mock.reset()
+    s = SSEStream(lt, CHAT, chat_body("x [[mock:long=300]] [[mock:slow=30]]", stream=True, n=3), headers=auth())
+    for kind, text, _ in s.events():
+        if kind == "data" and '"content":"w' in text:
+            break
+    s.close()
+
+    def all_closed():
+        c = [x for x in mock.connections() if x["path"] == "/api/chat-with-ai"]
+        return len(c) == 3 and all(x["outcome"] == "client-closed" for x in c)
+    ok(wait_until(all_closed, 15), "n 3, stream: a client that leaves stops all three upstream transfers",
+       mock.connections())
     r = request(lt, "POST", CHAT, chat_body("x", n=5), headers=auth())
     j = r.json() or {}
     is_(r.status, 400, "n above RELAY_MAX_N: 400")
