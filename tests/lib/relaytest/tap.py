@@ -31,6 +31,12 @@ class Tap:
                     self._diag(diag)
         return bool(cond)
 
+    def skip(self, name, reason):
+        with self.lock:
+            self.n += 1
+            print("ok %d - %s # SKIP %s" % (self.n, name.replace("#", "\\#").replace("\n", " "),
+                                            reason.replace("\n", " ")), flush=True)
+
     def _diag(self, msg):
         for line in str(msg).splitlines() or [""]:
             print("# " + line, flush=True)
@@ -46,6 +52,11 @@ TAP = Tap()
 def ok(cond, name, diag=None):
     """One TAP assertion. Returns cond as a bool."""
     return TAP.ok(cond, name, diag)
+
+
+def skip(name, reason):
+    """A check that is not made here (TAP "# SKIP"): counted as a skip."""
+    TAP.skip(name, reason)
 
 
 def is_(got, expected, name):
