@@ -212,6 +212,56 @@ static int anth_image(struct anth_msg *m, struct json_object *blk, enum eng_role
                     "'base64' or 'url' sources", type);
 }
 
+/* A document block with a base64, url or file source as a FILE part (PDF and
+ * the other documents api/docparts accepts): 1 when made, 0 when the source
+ * is text for anth_document_text, -1 with e. */
+static int anth_document_file(struct anth_msg *m, struct json_object *blk, enum eng_role role,
+                              const char *where, struct relay_err *e)
+{
+    char at[ANTH_WHERE_MAX];
+    const char *type, *s, *mt = NULL, *title = NULL;
+    size_t n;
+    struct json_object *src;
+    if (anth_obj(blk, "source", where, at, &src, e) < 0 || anth_str(src, "type", 1, at, &type, NULL, e) < 0 ||
+        anth_str(blk, "title", 0, where, &title, NULL, e) < 0)
+        return -1;
+    if (strcmp(type, "base64") == 0) {
+        if (anth_str(src, "media_type", 1, at, &mt, NULL, e) < 0 || anth_str(src, "data", 1, at, &s, &n, e) < 0)
+            return -1;
+        struct buf bytes;
+        buf_init(&bytes, n / 4 * 3 + 3);
+        if (n == 0 || b64_decode(&bytes, s, n) < 0 || bytes.len == 0) {
+            buf_free(&bytes);
+            return anth_bad(e, at, "The document data is not valid base64");
+        }
+        size_t len = bytes.len;
+        void *data = anth_keep(m->q, buf_steal(&bytes));
+        if (!data)
+            return anth_oom(e);
+        struct eng_part *p = anth_part(m, role, ENG_PART_FILE, where);
+        p->data = data;
+        p->data_len = len;
+        p->media_type = mt;
+        p->filename = title;
+        return 1;
+    }
+    if (strcmp(type, "url") == 0 || strcmp(type, "file") == 0) {
+        int url = strcmp(type, "url") == 0;
+        if (anth_str(src, url ? "url" : "file_id", 1, at, &s, NULL, e) < 0)
+            return -1;
+        if (url && strncasecmp(s, "https://", 8) != 0 && strncasecmp(s, "http://", 7) != 0)
+            return anth_bad(e, at, "The document URL must be an http or https URL");
+        struct eng_part *p = anth_part(m, role, ENG_PART_FILE, where);
+        if (url)
+            p->url = s;
+        else
+            p->file_id = s;
+        p->filename = title;
+        return 1;
+    }
+    return 0;
+}
+
 /* The text of a document block, appended to text: only plain-text sources
  * ("text", or "content" holding text blocks) can become prompt text. */
 static int anth_document_text(struct json_object *blk, const char *where, struct buf *text,
@@ -408,6 +458,9 @@ static int anth_block(struct anth_msg *m, struct json_object *blk, enum eng_role
         return anth_image(m, blk, role, where, e);
     }
     if (strcmp(type, "document") == 0) {
+        int made = anth_document_file(m, blk, role, where, e);
+        if (made != 0)
+            return made < 0 ? -1 : 0;
         struct buf text;
         buf_init(&text, ANTH_TEXT_MAX);
         if (anth_document_text(blk, where, &text, e) < 0) {

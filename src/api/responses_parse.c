@@ -236,12 +236,24 @@ static int check_part(struct json_object *part, const char *p, struct relay_err 
         }
         return bad(e, param, "Missing required parameter: '%s'.", param);
     }
+    if (strcmp(type, "input_file") == 0) {
+        /* a document: file_data (data: URL or base64), file_url or file_id (api/docparts) */
+        static const char *const keys[] = { "file_data", "file_url", "file_id" };
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            pfmt(param, sizeof param, "%s.%s", p, keys[k]);
+            if (opt_string(part, keys[k], param, &s, e) < 0)
+                return -1;
+            if (s && *s)
+                return 0;
+        }
+        return bad(e, p, "An input_file part needs file_data, file_url or file_id.");
+    }
     pfmt(param, sizeof param, "%s.type", p);
-    if (strcmp(type, "input_file") == 0 || strcmp(type, "input_audio") == 0)
+    if (strcmp(type, "input_audio") == 0)
         return bad(e, param, "Content parts of type '%s' are not supported by 1min-relay (1min.ai's "
-                   "chat takes text and images only).", type);
+                   "chat takes text, images and documents only).", type);
     return bad(e, param, "Invalid value: '%s'. Supported content types are input_text, output_text, "
-               "refusal and input_image.", type);
+               "refusal, input_image and input_file.", type);
 }
 
 /* A new normalised item {"type", "id" when given}. */
@@ -832,6 +844,15 @@ static int render_item(struct resp_request *rq, struct json_object *item, const 
                 if (!p)
                     return err_oom(e);
                 p->url = str_of(part, "image_url");
+            } else if (pt && strcmp(pt, "input_file") == 0) {
+                struct eng_part *p = new_part(t, ENG_PART_FILE, param);
+                if (!p)
+                    return err_oom(e);
+                p->filename = str_of(part, "filename");
+                p->file_id = str_of(part, "file_id");
+                p->url = str_of(part, "file_data") ? str_of(part, "file_data") : str_of(part, "file_url");
+                if (p->file_id && !*p->file_id)
+                    p->file_id = NULL;
             } else {
                 return bad(e, param, "Invalid content part.");
             }

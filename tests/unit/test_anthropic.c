@@ -226,8 +226,15 @@ static void test_blocks(void)
                "messages.0.content.0.content.0", "'search_result'", "tool result block type");
     expect_400(HEAD USER("[{\"type\":\"tool_result\",\"tool_use_id\":\"a\",\"content\":7}]") "}",
                "messages.0.content.0.content", "string or a list", "tool result content type");
-    expect_400(HEAD USER("[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBE\"}}]") "}",
-               "messages.0.content.0.source", "'base64'", "PDF document");
+    /* documents (issue 14): base64, url and file sources become FILE parts for api/docparts */
+    ok_turns(HEAD USER("[{\"type\":\"document\",\"title\":\"a.pdf\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBERi0x\"}}]") "}",
+             "U[file:application/pdf:6]", "PDF document (base64)");
+    ok_turns(HEAD USER("[{\"type\":\"document\",\"source\":{\"type\":\"url\",\"url\":\"https://x.example/a.pdf\"}}]") "}",
+             "U[file:https://x.example/a.pdf:0]", "PDF document (url)");
+    expect_400(HEAD USER("[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"!!\"}}]") "}",
+               "messages.0.content.0.source", "base64", "PDF document with bad base64");
+    expect_400(HEAD USER("[{\"type\":\"document\",\"source\":{\"type\":\"url\",\"url\":\"ftp://x/a.pdf\"}}]") "}",
+               "messages.0.content.0.source", "http", "document URL not http");
     expect_400(HEAD USER("[{\"type\":\"document\",\"source\":{\"type\":\"content\",\"content\":[{\"type\":\"image\"}]}}]") "}",
                "messages.0.content.0.source.content.0", "'image'", "document content block type");
     expect_400(HEAD USER("[{\"type\":\"thinking\",\"thinking\":\"x\"}]") "}", "messages.0.content.0", "'thinking'",

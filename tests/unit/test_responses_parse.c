@@ -35,6 +35,22 @@ static void part_text_is(const struct eng_part *p, const char *want, const char 
        "%s: text '%s'", name, want);
 }
 
+/* input_file (issue 14): a FILE part for api/docparts. */
+static void test_input_file(void)
+{
+    struct resp_request rq;
+    struct relay_err e;
+    is_int(run("{\"model\":\"gpt-4o\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\","
+               "\"file_id\":\"file-1\"},{\"type\":\"input_file\",\"filename\":\"a.pdf\",\"file_data\":\"data:application/pdf;base64,JVBE\"}]}]}",
+               &rq, &e), 0, "input_file parts parse");
+    const struct eng_part *p = rq.eng.nturns ? rq.eng.turns[0].parts : NULL;
+    ok(p && rq.eng.turns[0].nparts == 2 && p[0].kind == ENG_PART_FILE && p[0].file_id &&
+       strcmp(p[0].file_id, "file-1") == 0 && !p[0].url, "a file_id part");
+    ok(p && p[1].kind == ENG_PART_FILE && p[1].url && strncmp(p[1].url, "data:application/pdf", 20) == 0 &&
+       p[1].filename && strcmp(p[1].filename, "a.pdf") == 0 && !p[1].file_id, "a file_data part with its name");
+    resp_request_free(&rq);
+}
+
 static void test_string_input(void)
 {
     struct resp_request rq;
@@ -210,8 +226,8 @@ static void test_bad_shapes(void)
         { "{\"model\":\"m\",\"input\":[{\"role\":\"tool\",\"content\":\"x\"}]}", 400, "input[0].role", "'tool'" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\"}]}", 400, "input[0].content", "Missing" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":7}]}", 400, "input[0].content", "a string or an array" },
-        { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_id\":\"f\"}]}]}",
-          400, "input[0].content[0].type", "input_file" },
+        { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"filename\":\"f\"}]}]}",
+          400, "input[0].content[0]", "file_data, file_url or file_id" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"a\"},"
           "{\"type\":\"input_audio\",\"input_audio\":{}}]}]}", 400, "input[0].content[1].type", "input_audio" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"file_id\":\"file_1\"}]}]}",
@@ -374,6 +390,7 @@ static void test_ids(void)
 
 int main(void)
 {
+    test_input_file();
     test_string_input();
     test_messages();
     test_tool_items();
