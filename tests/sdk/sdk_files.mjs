@@ -247,3 +247,19 @@ await check('chat document errors', async () => {
            'a file that is no document -> 400 unsupported_file naming the part', { status: e.status, code: e.code, param: e.param });
   }
 });
+
+await check('responses input_file', async () => {
+  const f = await client.files.create({ file: await toFile(Buffer.from('%PDF-1.5\n% for responses\n%%EOF\n'), 'r.pdf', { type: 'application/pdf' }), purpose: 'user_data' });
+  const upId = ((await mockEvents('asset-upload')).pop() || {}).uuid;
+  const r1 = await client.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: [
+    { type: 'input_text', text: 'What is in it?' }, { type: 'input_file', file_id: f.id }] }] });
+  const ev1 = (await mockEvents('chat-files')).pop() || {};
+  report(r1.status === 'completed' && ev1.files && ev1.files[0] === upId,
+         'Responses input_file by file_id reaches attachments.files', { status: r1.status, ev1, upId });
+  const r2 = await client.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: [
+    { type: 'input_file', filename: 'inline.pdf', file_data: 'data:application/pdf;base64,' + BRIEF.toString('base64') }] }] });
+  const ev2 = (await mockEvents('chat-files')).pop() || {};
+  const up = (await mockEvents('asset-upload')).find((u) => u.uuid === (ev2.files || [])[0]) || {};
+  report(r2.status === 'completed' && ev2.files && ev2.files.length === 1 && up.content_type === 'application/pdf',
+         'Responses input_file with file_data is uploaded and attached', { ev2, up });
+});

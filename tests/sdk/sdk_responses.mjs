@@ -107,8 +107,8 @@ await check('images', async () => {
 await check('errors', async () => {
   const e1 = await thrown(() => client.responses.create({ model: MODEL, input: [{ role: 'user', content: [
     { type: 'input_file', file_id: 'file-1' }] }] }));
-  report(e1 instanceof OpenAI.BadRequestError && e1.param === 'input[0].content[0].type' && /input_file/.test(e1.message),
-         'input_file: 400 naming it', e1 && [e1.status, e1.param, e1.message]);
+  report(e1 instanceof OpenAI.BadRequestError && e1.param === 'input[0].content[0]' && e1.code === 'file_not_found',
+         'input_file with an unknown file_id: 400 file_not_found naming it', e1 && [e1.status, e1.param, e1.code, e1.message]);
   const e2 = await thrown(() => client.responses.create({ model: MODEL, input: 'x', tools: [{ type: 'file_search', vector_store_ids: [] }] }));
   report(e2 instanceof OpenAI.BadRequestError && e2.param === 'tools[0].type' && /file_search/.test(e2.message),
          'file_search tool: 400 naming it', e2 && [e2.status, e2.param, e2.message]);
