@@ -197,6 +197,32 @@ def refusal_checks(mock):
 PNG_1X1 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 
+def open_stream_checks(mock):
+    """The open-streams gauge counts a stream the mock holds, and drops back."""
+    lt = start_lighttpd(shm_env(mock))
+    try:
+        h = dict(auth(KEY), **{"Content-Type": "application/json"})
+        s = SSEStream(lt.base_url, "/v1/chat/completions", chat_body("[[mock:hold]] hold me", stream=True),
+                      headers=h)
+        first = None
+        for kind, data, _ in s.events():
+            if kind == "data":
+                first = data
+                break
+        ok(first is not None, "a held stream sent its first event")
+        is_(sample(request(lt, "GET", "/metrics").text, "onemin_relay_open_streams"), 1.0,
+            "open_streams: 1 while the stream is held")
+        mock.release()
+        s.read_all()
+        s.close()
+        got = [None]
+        wait_until(lambda: got.__setitem__(0, sample(request(lt, "GET", "/metrics").text,
+                                                     "onemin_relay_open_streams")) or got[0] == 0.0, 10)
+        is_(got[0], 0.0, "open_streams: 0 once it ended")
+    finally:
+        lt.stop()
+
+
 def upload_checks(mock):
     lt = start_lighttpd(shm_env(mock))
     try:
@@ -305,6 +331,7 @@ def main():
         access_checks(mock)
         refusal_checks(mock)
         upload_checks(mock)
+        open_stream_checks(mock)
         prometheus_checks(mock)
     finally:
         for n in SHM_NAMES:
