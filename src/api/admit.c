@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "core/record.h"
@@ -54,9 +55,17 @@ static void admit_window_words(const struct rl *rl, char *out, size_t n)
 int admit_request(struct relay_req *r, const char *api_key, size_t key_len, uint64_t tokens,
                   struct rl_ticket *t, struct relay_err *e)
 {
-    struct rl *rl = r->app->rl;
     struct rl_result res;
+    return admit_request_res(r, api_key, key_len, tokens, t, &res, e);
+}
+
+int admit_request_res(struct relay_req *r, const char *api_key, size_t key_len, uint64_t tokens,
+                      struct rl_ticket *t, struct rl_result *out, struct relay_err *e)
+{
+    struct rl *rl = r->app->rl;
     char client[80], per[32], wait[48];
+    memset(out, 0, sizeof *out);
+    struct rl_result res = *out;
     if (!rl) {
         t->active = 0;
         return 0;
@@ -65,6 +74,7 @@ int admit_request(struct relay_req *r, const char *api_key, size_t key_len, uint
     rl_check(rl, r->w ? r->w->rl : NULL, client, api_key, key_len, tokens, &res, t);
     record_ratelimit(res.outcome == RL_ADMITTED ? "admitted" : res.outcome == RL_UNAVAILABLE ? "refused_store"
                      : res.outcome == RL_TOO_LARGE || res.on_tokens ? "refused_tokens" : "refused_requests");
+    *out = res;
     admit_state(r, &res.req, "requests");
     admit_state(r, &res.tok, "tokens");
     admit_window_words(rl, per, sizeof per);

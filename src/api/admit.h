@@ -23,6 +23,11 @@
 int admit_request(struct relay_req *r, const char *api_key, size_t key_len, uint64_t tokens,
                   struct rl_ticket *t, struct relay_err *e);
 
+/* The same, also handing back the limiter's decision in *res (zeroed, so
+ * limit 0, when limiting is off), for a dialect's own headers. */
+int admit_request_res(struct relay_req *r, const char *api_key, size_t key_len, uint64_t tokens,
+                      struct rl_ticket *t, struct rl_result *res, struct relay_err *e);
+
 /* Add tokens spent after admission (the completion), also when the client
  * cancelled. Does nothing for an inactive ticket or 0 tokens. */
 void admit_charge(struct relay_req *r, const struct rl_ticket *t, uint64_t tokens);
