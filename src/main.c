@@ -25,6 +25,7 @@
 #include "onemin/media.h"
 #include "ratelimit/rl.h"
 #include "api/api.h"
+#include "api/model_alias.h"
 #include "api/responses.h"
 #include "api/router.h"
 #include "tokenizer/tok.h"
@@ -160,7 +161,8 @@ int main(int argc, char **argv)
     app.media = &media_cfg;
     if (rl_config_load(&rl_cfg, err, sizeof err) < 0 || route_metrics_configure(err, sizeof err) < 0 ||
         responses_init(err, sizeof err) < 0 ||
-        accesslog_configure(err, sizeof err) < 0 || metrics_configure(err, sizeof err) < 0) {
+        accesslog_configure(err, sizeof err) < 0 || metrics_configure(err, sizeof err) < 0 ||
+        model_alias_configure(err, sizeof err) < 0) {
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);
         return 1;
     }

@@ -52,6 +52,16 @@ struct anth_request {
 int anth_parse(struct json_object *root, enum anth_mode mode, struct anth_request *q, struct relay_err *e);
 void anth_request_free(struct anth_request *q);
 
+/* ---- Routes (api.h handlers) ------------------------------------------ */
+
+int anth_messages(struct relay_req *r, struct relay_err *e);       /* POST /v1/messages */
+int anth_count_tokens(struct relay_req *r, struct relay_err *e);   /* POST /v1/messages/count_tokens */
+/* GET /v1/models and /v1/models/{id} for a request carrying anthropic-version
+ * (models.c hands them over): chat models in Anthropic's list shape; an id
+ * resolves like a Messages model name. */
+int anth_models_list(struct relay_req *r, struct relay_err *e);
+int anth_models_get(struct relay_req *r, const char *id, struct relay_err *e);
+
 /* ---- The sink ------------------------------------------------------- */
 
 struct anth_sink {
@@ -89,8 +99,8 @@ struct rl_result;   /* ratelimit/rl.h */
 
 /* Add Anthropic's rate-limit headers for a limiter decision to r:
  * anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}, the reset as
- * an RFC 3339 time (now_ms + the window's reset), for each limit that is set;
- * and retry-after in whole seconds when the request was refused. */
+ * an RFC 3339 time (now_ms + the window's reset), for each limit that is set.
+ * (retry-after on a refusal comes from admission, for every dialect.) */
 void anth_ratelimit_headers(struct relay_req *r, const struct rl_result *res, long long now_ms);
 
 /* t_ms (Unix milliseconds) as an RFC 3339 UTC time rounded up to the second,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http/resp.h"
+#include "api/anthropic.h"
 #include "api/api.h"
 #include "onemin/catalog.h"
 
@@ -26,6 +27,8 @@ static const char *models_source_name(enum catalog_source s)
 
 int models_list(struct relay_req *r, struct relay_err *e)
 {
+    if (req_header(r, "anthropic-version"))
+        return anth_models_list(r, e);
     struct catalog_model *all = NULL;
     enum catalog_source src = CATALOG_SRC_BUILTIN;
     long n = catalog_list(r->app->catalog, r->w->curl, &all, &src);
@@ -88,6 +91,8 @@ int models_get(struct relay_req *r, struct relay_err *e)
     char id[CATALOG_ID_MAX * 3];
     struct catalog_model m;
     models_unescape(id, sizeof id, r->path + strlen("/v1/models/"));
+    if (req_header(r, "anthropic-version"))
+        return anth_models_get(r, id, e);
     if (!catalog_find(r->app->catalog, r->w->curl, id, &m))
         return err_set(e, 404, NULL, "model_not_found", "model",
                           "The model `%.200s` does not exist or you do not have access to it.", id);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/anthropic.h"
 #include "api/api.h"
 #include "api/render_error.h"
 #include "api/responses.h"
@@ -40,13 +41,15 @@ static const struct route routes[] = {
     { "/v1/audio/translations", "POST", audio_translations, API_OPENAI },
     { "/v1/audio/speech", "POST", speech_create, API_OPENAI },
     { "/metrics", "GET", route_metrics, API_OPENAI },
+    { "/v1/messages", "POST", anth_messages, API_ANTHROPIC },
+    { "/v1/messages/count_tokens", "POST", anth_count_tokens, API_ANTHROPIC },
 };
 
 /* OpenAI routes this relay does not offer: 501, not 404, so clients can tell. */
 static const char *const not_implemented[] = {
     "/v1/completions", "/v1/embeddings", "/v1/moderations",
     "/v1/batches",
-    "/v1/fine_tuning/", "/v1/assistants", "/v1/threads", "/v1/messages",
+    "/v1/fine_tuning/", "/v1/assistants", "/v1/threads",
 };
 
 static int route_matches(const char *pattern, const char *path)
