@@ -14,6 +14,18 @@ TESTS += tests/unit/test_model_alias
 tests_unit_test_model_alias_SOURCES = tests/unit/test_model_alias.c
 tests_unit_test_model_alias_CFLAGS = $(unit_cflags)
 tests_unit_test_model_alias_LDADD = $(unit_libs)
+# integration: raw HTTP, the official @anthropic-ai/sdk, Claude Code (each
+# client in its own npm folder under tests/clients/)
+anthropic_integration_tests = \
+	tests/integration/test_anthropic.py \
+	tests/integration/test_anthropic_sdk.py \
+	tests/integration/test_claude_code.py
+TESTS += $(anthropic_integration_tests)
+EXTRA_DIST += $(anthropic_integration_tests) \
+	tests/clients/anthropic/package.json tests/clients/anthropic/package-lock.json \
+	tests/clients/anthropic/sdk_messages.mjs \
+	tests/clients/claude-code/package.json tests/clients/claude-code/package-lock.json
+
 
 # libFuzzer target (configure CC=clang --enable-fuzzing): the request parser on
 # any bytes; the sources are compiled in with the instrumentation.

@@ -1,0 +1,190 @@
+// The official @anthropic-ai/sdk against 1min-relay behind lighttpd.
+// Driven by tests/integration/test_anthropic_sdk.py, which starts the stack and
+// passes RELAY_ORIGIN (http://127.0.0.1:PORT, the SDK adds /v1) and MOCK_URL.
+// Prints one JSON object per line: {"ok": bool, "name": "...", "diag": ...}.
+import Anthropic from '@anthropic-ai/sdk';
+
+const baseURL = process.env.RELAY_ORIGIN;
+const mockURL = process.env.MOCK_URL;
+const KEY = 'sk-anthropic-sdk-key';
+const MODEL = 'claude-sonnet-4-5';               // an alias: the catalogue has a dated id
+const RESOLVED = 'claude-sonnet-4-5-20250929';
+// A 1x1 PNG
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+function report(ok, name, diag) {
+  process.stdout.write(JSON.stringify({ ok: !!ok, name, diag: ok ? undefined : diag }) + '\n');
+}
+
+async function check(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    report(false, name, `threw ${e && e.constructor && e.constructor.name}: ${e && e.message}`);
+  }
+}
+
+async function mock(path, method = 'GET', body = undefined) {
+  const r = await fetch(mockURL + path, { method, headers: { 'content-type': 'application/json' },
+                                          body: method === 'POST' ? JSON.stringify(body || {}) : undefined });
+  return r.json();
+}
+
+// reset clears the mock's config too: serve the Claude models again
+async function resetMock() {
+  await mock('/__mock/reset', 'POST');
+  await mock('/__mock/config', 'POST', { extra_chat_models: JSON.parse(process.env.CLAUDE_MODELS) });
+}
+
+const client = new Anthropic({ apiKey: KEY, baseURL, maxRetries: 0, timeout: 30000 });
+
+await check('messages.create', async () => {
+  const m = await client.messages.create({
+    model: MODEL, max_tokens: 100, system: 'Be brief.',
+    messages: [{ role: 'user', content: 'hello from the sdk [[mock:tokens=21,4]]' }],
+  });
+  report(m.type === 'message' && m.role === 'assistant' && /^msg_/.test(m.id), 'message object and msg_ id', m);
+  report(m.model === RESOLVED, 'the alias resolved to the dated model, reported as model', m.model);
+  report(m.content.length === 1 && m.content[0].type === 'text' && m.content[0].text === 'Echo: hello from the sdk',
+         'text content', m.content);
+  report(m.stop_reason === 'end_turn' && m.stop_sequence === null, 'stop_reason end_turn', m);
+  report(m.usage.input_tokens === 21 && m.usage.output_tokens === 4, 'usage from 1min.ai', m.usage);
+  const raw = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+    .withResponse();
+  report(/^req_/.test(raw.response.headers.get('request-id') || ''), 'request-id header', [...raw.response.headers]);
+  report(raw.data._request_id === raw.response.headers.get('request-id'), 'the SDK reads request-id', raw.data._request_id);
+});
+
+await check('messages.stream', async () => {
+  await resetMock();
+  const events = [];
+  const texts = [];
+  const stream = client.messages.stream({
+    model: MODEL, max_tokens: 100,
+    messages: [{ role: 'user', content: 'stream these words [[mock:hold]]' }],
+  });
+  stream.on('streamEvent', (e) => events.push(e.type));
+  let released = false;
+  stream.on('text', async (t) => {
+    texts.push(t);
+    if (!released) {   // the first word came while the mock held the rest back
+      released = true;
+      await mock('/__mock/release', 'POST');
+    }
+  });
+  const final = await stream.finalMessage();
+  const order = events.filter((t) => t !== 'ping');
+  report(order[0] === 'message_start' && order[1] === 'content_block_start' && order.at(-1) === 'message_stop' &&
+         order.at(-2) === 'message_delta' && order.at(-3) === 'content_block_stop' &&
+         order.slice(2, -3).every((t) => t === 'content_block_delta'), 'event order', events);
+  report(texts.length >= 3 && texts[0] === 'Echo:', 'text arrives incrementally (the first word before the rest)', texts);
+  report(final.content.length === 1 && final.content[0].text === 'Echo: stream these words', 'finalMessage() text', final);
+  report(final.stop_reason === 'end_turn' && final.usage.output_tokens > 0, 'finalMessage() stop_reason and usage', final);
+});
+
+await check('tool use loop', async () => {
+  // the mock model follows the emulation contract: offered tools, it calls the
+  // first with every string argument set to the question; after a Tool:
+  // result it answers "The tool said: <result>" (tests/mock/README.md)
+  const tools = [{ name: 'get_weather', description: 'Weather for a city',
+                   input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+  const q = { role: 'user', content: 'Paris' };
+  const m = await client.messages.create({ model: MODEL, max_tokens: 200, tools, messages: [q] });
+  const use = m.content.find((b) => b.type === 'tool_use');
+  report(m.stop_reason === 'tool_use' && use && /^toolu_/.test(use.id) && use.name === 'get_weather' &&
+         use.input && use.input.city === 'Paris', 'a tool_use block with a toolu_ id and parsed input', m);
+  report(m.content[0].type === 'text' && m.content[0].text === 'I will call get_weather.' && m.content[1] === use,
+         'the text before the call is a text block, then the tool_use block', m.content);
+  const m2 = await client.messages.create({
+    model: MODEL, max_tokens: 200, tools,
+    messages: [q, { role: 'assistant', content: m.content },
+               { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '18C and sunny' }] }],
+  });
+  report(m2.stop_reason === 'end_turn' && m2.content.length === 1 && m2.content[0].text === 'The tool said: 18C and sunny',
+         'the tool result reaches the model', m2);
+  const reqs = (await mock('/__mock/requests')).requests.filter((r) => r.path === '/api/chat-with-ai');
+  const prompt = reqs.at(-1).body.promptObject.prompt;
+  report(prompt.includes('Tool: get_weather (' + use.id + '): 18C and sunny'), 'the result is a Tool: block', prompt);
+
+  // streamed: the tool_use block with input_json_delta
+  const s = client.messages.stream({ model: MODEL, max_tokens: 200, tools, messages: [q] });
+  const kinds = [];
+  s.on('streamEvent', (e) => { if (e.type === 'content_block_start') kinds.push(e.content_block.type); });
+  const f = await s.finalMessage();
+  const su = f.content.find((b) => b.type === 'tool_use');
+  report(kinds.join() === 'text,tool_use' && su && su.input.city === 'Paris' && f.stop_reason === 'tool_use',
+         'streamed tool_use: finalMessage() has the parsed input', { kinds, f });
+});
+
+await check('stop_sequences', async () => {
+  const m = await client.messages.create({
+    model: MODEL, max_tokens: 100, stop_sequences: ['STOP'],
+    messages: [{ role: 'user', content: 'one two STOP three four' }],
+  });
+  report(m.stop_reason === 'stop_sequence' && m.stop_sequence === 'STOP', 'stop_reason stop_sequence', m);
+  report(m.content[0].text === 'Echo: one two', 'the answer is cut before the stop sequence', m.content);
+});
+
+await check('max_tokens', async () => {
+  const m = await client.messages.create({
+    model: MODEL, max_tokens: 3, messages: [{ role: 'user', content: 'a b c d e f g h i j k l [[mock:no-usage]]' }],
+  });
+  report(m.stop_reason === 'max_tokens' && m.usage.output_tokens <= 3 && m.usage.output_tokens > 0,
+         'stop_reason max_tokens, at most max_tokens output tokens', m);
+});
+
+await check('images', async () => {
+  await resetMock();
+  const m = await client.messages.create({
+    model: 'claude-3-5-sonnet-latest', max_tokens: 100,   // the catalogue's vision model
+    messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+                                          { type: 'text', text: 'what is this?' }] }],
+  });
+  report(m.content[0].text === 'Echo: what is this?', 'an image message is answered', m);
+  const reqs = (await mock('/__mock/requests')).requests;
+  const chat = reqs.filter((r) => r.path === '/api/chat-with-ai').at(-1);
+  const images = chat && chat.body.promptObject.attachments && chat.body.promptObject.attachments.images;
+  report(Array.isArray(images) && images.length === 1, 'the image is uploaded and attached', { images, paths: reqs.map((r) => r.path) });
+});
+
+await check('countTokens', async () => {
+  const params = { model: MODEL, system: 'Be brief.', messages: [{ role: 'user', content: 'count me [[mock:no-usage]]' }] };
+  const c = await client.messages.countTokens(params);
+  report(Number.isInteger(c.input_tokens) && c.input_tokens > 0, 'countTokens returns input_tokens', c);
+  const m = await client.messages.create({ ...params, max_tokens: 50 });
+  report(m.usage.input_tokens === c.input_tokens, 'the count is the prompt the relay sends', { c, usage: m.usage });
+});
+
+await check('models.list', async () => {
+  const ids = [];
+  let first;
+  for await (const m of client.models.list()) {
+    first = first || m;
+    ids.push(m.id);
+  }
+  report(ids.includes(RESOLVED) && first.type === 'model' && typeof first.display_name === 'string' &&
+         typeof first.created_at === 'string', 'models.list() in Anthropic shape', first);
+});
+
+async function expectError(name, Cls, status, type, fn) {
+  try {
+    await fn();
+    report(false, name, 'no error');
+  } catch (e) {
+    report(e instanceof Cls && e.status === status && e.error && e.error.type === 'error' &&
+           e.error.error && e.error.error.type === type && typeof e.error.error.message === 'string',
+           name, { cls: e.constructor.name, status: e.status, error: e.error });
+    report(/^req_/.test(e.requestID || ''), name + ': request id', e.requestID);
+  }
+}
+
+await expectError('AuthenticationError', Anthropic.AuthenticationError, 401, 'authentication_error', () =>
+  new Anthropic({ apiKey: 'bad-key', baseURL, maxRetries: 0 }).messages.create({
+    model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }));
+await expectError('NotFoundError', Anthropic.NotFoundError, 404, 'not_found_error', () =>
+  client.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }));
+await expectError('BadRequestError', Anthropic.BadRequestError, 400, 'invalid_request_error', () =>
+  client.messages.create({ model: MODEL, max_tokens: 10,
+                           messages: [{ role: 'user', content: [{ type: 'container_upload', file_id: 'f' }] }] }));
+await expectError('BadRequestError without max_tokens', Anthropic.BadRequestError, 400, 'invalid_request_error', () =>
+  client.messages.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }));
