@@ -7,7 +7,8 @@ errors AuthenticationError, NotFoundError and BadRequestError with
 Anthropic's body shape. Runs tests/clients/anthropic/sdk_messages.mjs.
 
 Needs tests/clients/anthropic/node_modules (`npm ci` there; .ci/run does it).
-Without it the test fails; it is never skipped."""
+Without it the test is skipped in a release tarball and fails in CI
+(RELAY_TEST_STRICT=1)."""
 
 import json
 import os
@@ -16,7 +17,7 @@ import sys
 
 TOP = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
-from relaytest.procs import base_env, run, tmpdir  # noqa: E402
+from relaytest.procs import base_env, need_npm, run, tmpdir  # noqa: E402
 from relaytest.sdk import run_sdk_script  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.tap import ok  # noqa: E402
@@ -27,9 +28,10 @@ CLAUDE = ["claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805", "claude-haik
 
 
 def main():
+    pkg = os.path.join(CLIENT_DIR, "node_modules", "@anthropic-ai", "sdk", "package.json")
+    need_npm(pkg, "npm @anthropic-ai/sdk (tests/clients/anthropic)")
     if not ok(shutil.which("node") is not None, "node is installed"):
         return
-    pkg = os.path.join(CLIENT_DIR, "node_modules", "@anthropic-ai", "sdk", "package.json")
     if not ok(os.path.exists(pkg), "the Anthropic SDK is installed in tests/clients/anthropic/node_modules",
               "run `npm ci --prefix %s` first" % CLIENT_DIR):
         return

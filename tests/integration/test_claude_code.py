@@ -8,7 +8,8 @@ machine (its proxy variables point at a loopback listener that records every
 attempt). A second run lets it call its Bash tool and send the result back.
 
 Needs tests/clients/claude-code/node_modules (`npm ci` there; .ci/run does
-it). Without it the test fails; it is never skipped."""
+it). Without it the test is skipped in a release tarball and fails in CI
+(RELAY_TEST_STRICT=1)."""
 
 import json
 import os
@@ -18,7 +19,7 @@ import threading
 
 TOP = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
-from relaytest.procs import base_env, read_file, run, run_process, tmpdir, wait_until  # noqa: E402
+from relaytest.procs import base_env, need_npm, read_file, run, run_process, tmpdir, wait_until  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.tap import diag, is_, ok  # noqa: E402
 
@@ -94,6 +95,7 @@ def access_log(path, since=0):
 
 
 def main():
+    need_npm(CLI, "npm @anthropic-ai/claude-code (tests/clients/claude-code)")
     if not ok(os.path.exists(CLI), "Claude Code is installed in tests/clients/claude-code/node_modules",
               "run `npm ci --prefix %s`" % CC_DIR):
         return
