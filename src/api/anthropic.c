@@ -10,12 +10,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/admit.h"
 #include "api/api.h"
+#include "api/chat.h"
 #include "api/model_alias.h"
 #include "app.h"
 #include "core/log.h"
-#include "engine/ctx.h"
 #include "http/resp.h"
 #include "onemin/catalog.h"
 #include "ratelimit/rl.h"
@@ -84,24 +83,27 @@ static int anth_model(struct relay_req *r, const char *name, struct catalog_mode
     return 0;
 }
 
-/* Key, body, request, model and the prompt it renders, shared by both POST
- * routes; *tokens = the prompt's count. */
-static int anth_prepare(struct relay_req *r, enum anth_mode mode, char *key, size_t *key_len,
-                        struct anth_request *q, struct catalog_model *m, struct buf *prompt,
-                        long long *tokens, struct relay_err *e)
+/* Key, body, request and model, shared by both POST routes. */
+static int anth_request_of(struct relay_req *r, enum anth_mode mode, char *key, size_t *key_len,
+                           struct anth_request *q, struct catalog_model *m, struct relay_err *e)
 {
     struct json_object *root = NULL;
     resp_add_header(r, "request-id", r->request_id);
     int rc = api_key(r, key, key_len, e) < 0 || api_json_body(r, r->cfg->max_body, &root, e) < 0 ||
              anth_parse(root, mode, q, e) < 0 || anth_model(r, q->client_model, m, e) < 0 ? -1 : 0;
     json_object_put(root);      /* q holds its own reference */
-    if (rc < 0)
-        return -1;
-    snprintf(q->eng.model, sizeof q->eng.model, "%s", m->id);
-    if (eng_prompt(&q->eng, prompt, e) < 0)
-        return -1;
-    *tokens = eng_count_tokens(q->eng.model, buf_str(prompt), prompt->len);
-    return 0;
+    if (rc == 0)
+        snprintf(q->eng.model, sizeof q->eng.model, "%s", m->id);
+    return rc;
+}
+
+/* Admission decided: Anthropic's rate-limit headers, and the prompt's count
+ * for message_start. */
+static void anth_admitted(void *ud, struct relay_req *r, long long prompt_tokens, const struct rl_result *res)
+{
+    struct anth_sink *s = ud;
+    s->input_tokens = prompt_tokens;
+    anth_ratelimit_headers(r, res, anth_now_ms());
 }
 
 int anth_messages(struct relay_req *r, struct relay_err *e)
@@ -110,41 +112,23 @@ int anth_messages(struct relay_req *r, struct relay_err *e)
     size_t key_len = 0;
     struct anth_request q;
     struct catalog_model m;
-    struct buf prompt;
-    struct rl_ticket ticket = { 0 };
-    struct rl_result decision;
     struct anth_sink s;
-    struct onemin om;
-    struct eng_usage usage = { 0 };
-    long long tokens = 0;
     int rc = -1, have_sink = 0;
 
     memset(&q, 0, sizeof q);
-    buf_init(&prompt, ANTH_PROMPT_MAX);
-    if (anth_prepare(r, ANTH_MESSAGES, key, &key_len, &q, &m, &prompt, &tokens, e) < 0)
+    if (anth_request_of(r, ANTH_MESSAGES, key, &key_len, &q, &m, e) < 0)
         goto out;
-    rc = admit_request_res(r, key, key_len, (uint64_t)tokens, &ticket, &decision, e);
-    anth_ratelimit_headers(r, &decision, anth_now_ms());
-    if (rc < 0)
-        goto out;
-    rc = -1;
-    if (anth_sink_init(&s, r, q.eng.model, tokens, q.eng.stream) < 0) {
+    if (anth_sink_init(&s, r, q.eng.model, 0, q.eng.stream) < 0) {
         err_oom(e);
         goto out;
     }
     have_sink = 1;
     struct eng_sink sink = anth_sink_ops(&s);
-    api_onemin(r, key, key_len, &om);
-    struct eng_ctx ctx = {
-        .om = &om, .vision = m.vision, .prompt = &prompt, .prompt_tokens = tokens, .perform = client_perform,
-    };
-    rc = eng_run(&ctx, &q.eng, &sink, &usage, e);
-    admit_charge(r, &ticket, (uint64_t)usage.completion_tokens);
+    rc = chat_run_hooked(r, key, key_len, &q.eng, &sink, anth_admitted, &s, e);
 out:
     if (have_sink)
         anth_sink_free(&s);
     anth_request_free(&q);
-    buf_free(&prompt);
     return rc;
 }
 
@@ -155,15 +139,15 @@ int anth_count_tokens(struct relay_req *r, struct relay_err *e)
     struct anth_request q;
     struct catalog_model m;
     struct buf prompt;
-    long long tokens = 0;
     int rc = -1;
 
     memset(&q, 0, sizeof q);
     buf_init(&prompt, ANTH_PROMPT_MAX);
-    if (anth_prepare(r, ANTH_COUNT_TOKENS, key, &key_len, &q, &m, &prompt, &tokens, e) < 0)
+    if (anth_request_of(r, ANTH_COUNT_TOKENS, key, &key_len, &q, &m, e) < 0 || eng_prompt(&q.eng, &prompt, e) < 0)
         goto out;
     struct json_object *o = json_object_new_object();
-    if (!o || json_object_object_add(o, "input_tokens", json_object_new_int64(tokens)) < 0) {
+    if (!o || json_object_object_add(o, "input_tokens", json_object_new_int64(eng_count_tokens(
+                                         q.eng.model, buf_str(&prompt), prompt.len))) < 0) {
         json_object_put(o);
         rc = err_oom(e);
         goto out;

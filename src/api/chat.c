@@ -82,7 +82,14 @@ static int chat_model(struct relay_req *r, const char *id, struct catalog_model 
 int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_request *req,
              const struct eng_sink *sink, struct relay_err *e)
 {
+    return chat_run_hooked(r, key, key_len, req, sink, NULL, NULL, e);
+}
+
+int chat_run_hooked(struct relay_req *r, const char *key, size_t key_len, struct eng_request *req,
+                    const struct eng_sink *sink, chat_admit_fn on_admit, void *ud, struct relay_err *e)
+{
     struct catalog_model model;
+    struct rl_result decision;
     struct buf prompt;
     struct rl_ticket ticket = { 0 };
     struct onemin om;
@@ -100,8 +107,11 @@ int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_re
         goto out;
     long long prompt_tokens = eng_count_tokens(req->model, buf_str(&prompt), prompt.len);
     /* one admission for the n calls, each of which sends the prompt */
-    if (admit_request(r, key, key_len, (uint64_t)prompt_tokens * (req->n ? req->n : 1), &ticket, e) < 0 ||
-        api_check_client(r, e) < 0)
+    int admitted = admit_request_res(r, key, key_len, (uint64_t)prompt_tokens * (req->n ? req->n : 1), &ticket,
+                                     &decision, e);
+    if (on_admit)
+        on_admit(ud, r, prompt_tokens, &decision);
+    if (admitted < 0 || api_check_client(r, e) < 0)
         goto out;
     api_onemin(r, key, key_len, &om);
     struct eng_ctx ctx = {

@@ -22,6 +22,17 @@
 int chat_run(struct relay_req *r, const char *key, size_t key_len, struct eng_request *req,
              const struct eng_sink *sink, struct relay_err *e);
 
+/* chat_run with a hook called once admission has decided (admitted or not),
+ * before anything is sent: prompt_tokens = the prompt's count, res = the
+ * limiter's decision (limit 0 when limiting is off). A dialect adds its own
+ * rate-limit headers there (Anthropic) or learns the prompt's count for its
+ * first event. */
+struct rl_result;
+typedef void (*chat_admit_fn)(void *ud, struct relay_req *r, long long prompt_tokens,
+                              const struct rl_result *res);
+int chat_run_hooked(struct relay_req *r, const char *key, size_t key_len, struct eng_request *req,
+                    const struct eng_sink *sink, chat_admit_fn on_admit, void *ud, struct relay_err *e);
+
 /* What both sinks write besides the answer. */
 struct chat_out {
     struct relay_req *r;
