@@ -336,11 +336,23 @@ static int anth_idle(void *ud, unsigned idle_s)
     return anth_ev_send(s);
 }
 
+/* The events of one upstream read leave in one write (resp_hold). */
+static void anth_batch(void *ud, int start)
+{
+    struct anth_sink *s = ud;
+    if (!s->stream)
+        return;
+    if (start)
+        resp_hold(s->r);
+    else
+        resp_release(s->r);
+}
+
 struct eng_sink anth_sink_ops(struct anth_sink *s)
 {
     struct eng_sink k = {
         .ud = s, .begin = anth_begin, .text = anth_text, .tool_call = anth_tool_call,
-        .end = anth_end, .idle = anth_idle,
+        .end = anth_end, .idle = anth_idle, .batch = anth_batch,
     };
     return k;
 }
