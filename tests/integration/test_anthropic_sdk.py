@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The official @anthropic-ai/sdk (npm, tests/clients/anthropic) against the
 relay behind lighttpd: messages.create, messages.stream (event order,
-incremental text, finalMessage()), a tool-use loop with tool_result,
-stop_sequences, max_tokens, images, countTokens, models.list, and the typed
-errors AuthenticationError, NotFoundError and BadRequestError with
-Anthropic's body shape. Runs tests/clients/anthropic/sdk_messages.mjs.
+incremental text, finalMessage()), images, countTokens, models.list, and the
+typed errors AuthenticationError, NotFoundError and BadRequestError with
+Anthropic's body shape (tests/clients/anthropic/sdk_messages.mjs); then the
+emulated parts: a tool-use loop with tool_result, stop_sequences and
+max_tokens (sdk_emulation.mjs).
 
 Needs tests/clients/anthropic/node_modules (`npm ci` there; .ci/run does it).
 Without it the test is skipped in a release tarball and fails in CI
@@ -24,6 +25,7 @@ from relaytest.tap import ok  # noqa: E402
 
 CLIENT_DIR = os.path.join(TOP, "tests", "clients", "anthropic")
 EXPECTED = 24   # results sdk_messages.mjs reports when it runs to the end
+EXPECTED_EMULATION = 8   # results of sdk_emulation.mjs
 CLAUDE = ["claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805", "claude-haiku-4-5-20251001"]
 
 
@@ -44,6 +46,8 @@ def main():
     env.pop("ANTHROPIC_API_KEY", None)
     env.pop("ANTHROPIC_BASE_URL", None)
     run_sdk_script("sdk_messages.mjs", env, EXPECTED, timeout=150, folder=CLIENT_DIR, label="anthropic-sdk")
+    run_sdk_script("sdk_emulation.mjs", env, EXPECTED_EMULATION, timeout=150, folder=CLIENT_DIR,
+                   label="anthropic-sdk")
 
 
 run(main, timeout=240)

@@ -124,5 +124,26 @@ def main():
     ok(calls and all(200 <= s < 300 for _m, _p, s in calls), "every request it made was answered with a 2xx", calls)
     is_(trap.seen, [], "nothing tried to leave the machine")
 
+    # The tool loop. The mock model follows the emulation contract
+    # (tests/mock/README.md): asked to call a tool it calls it, every string
+    # argument set to the first paragraph of the user's turn (here one of
+    # Claude Code's reminders, so Read fails to find such a file); after the
+    # Tool: result it answers "The tool said: ...".
+    mock.reset()
+    mock.config(extra_chat_models=CLAUDE)
+    before = len(read_file(alog).splitlines())
+    rc, res, out, err = claude(lt, trap, 'You must call the tool "Read"', "--allowedTools", "Read")
+    ok(rc == 0 and res is not None and res.get("is_error") is False, "tool loop: exits 0 with a result",
+       (rc, out[-1500:], err[-1500:]))
+    ok(res and str(res.get("result", "")).startswith("The tool said: "), "tool loop: the tool's result came back to "
+       "the model and its answer is the result", res and res.get("result"))
+    chats = mock.chat_requests()
+    ok(len(chats) >= 2 and "Tool: Read (toolu_" in chats[-1]["body"]["promptObject"]["prompt"],
+       "tool loop: the second call carries the tool_result as a Tool: block", len(chats))
+    calls = access_log(alog, before)
+    ok(len(calls) >= 2 and all(200 <= s < 300 for _m, _p, s in calls), "tool loop: every request answered with a 2xx",
+       calls)
+    is_(trap.seen, [], "tool loop: nothing tried to leave the machine")
+
 
 run(main, timeout=400)
