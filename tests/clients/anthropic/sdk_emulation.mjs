@@ -4,6 +4,7 @@
 // passes RELAY_ORIGIN (http://127.0.0.1:PORT, the SDK adds /v1) and MOCK_URL.
 // Prints one JSON object per line: {"ok": bool, "name": "...", "diag": ...}.
 import Anthropic from '@anthropic-ai/sdk';
+import { check, report } from '../report.mjs';
 
 const baseURL = process.env.RELAY_ORIGIN;
 const mockURL = process.env.MOCK_URL;
@@ -12,18 +13,6 @@ const MODEL = 'claude-sonnet-4-5';               // an alias: the catalogue has 
 const RESOLVED = 'claude-sonnet-4-5-20250929';
 // A 1x1 PNG
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-
-function report(ok, name, diag) {
-  process.stdout.write(JSON.stringify({ ok: !!ok, name, diag: ok ? undefined : diag }) + '\n');
-}
-
-async function check(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    report(false, name, `threw ${e && e.constructor && e.constructor.name}: ${e && e.message}`);
-  }
-}
 
 async function mock(path, method = 'GET', body = undefined) {
   const r = await fetch(mockURL + path, { method, headers: { 'content-type': 'application/json' },
