@@ -10,7 +10,8 @@ answered, nothing flows: "CPU while streams idle" is measured there), then
 sends a few words. Printed per run: clients served / told 503 / failed, time
 to first byte (the status line) p50/p99/max, time until the last stream ended,
 the relay's RSS before and with every stream open (and per open stream), and
-its CPU while the streams idle and over the whole run.
+its CPU while the streams idle and over the sending half of the run (and per
+SSE event sent, which must stay flat from 100 to 1,000 streams).
 
 Run: make bench-streams   (BENCH_STREAM_S=20 BENCH_N="1000" to change)
 """
@@ -83,9 +84,9 @@ async def client(port, i, out):
         data = await reader.read()
         writer.close()
         done = status == 200 and b"data: [DONE]" in data
-        out[i] = (status, ttfb, time.monotonic() - t0, done)
+        out[i] = (status, ttfb, time.monotonic() - t0, done, data.count(b"data: "))
     except Exception as e:  # a failed client, counted
-        out[i] = ("error: %r" % e, time.monotonic() - t0, time.monotonic() - t0, False)
+        out[i] = ("error: %r" % e, time.monotonic() - t0, time.monotonic() - t0, False, 0)
 
 
 def pct(values, p):
@@ -122,12 +123,13 @@ def report(label, n, res):
     ttfb = [r[1] for r in ok]
     busy_t = [r[1] for r in busy]
     per = (rss1 - rss0) / max(len(ok), 1)
+    events = sum(r[4] for r in ok)
     print("%-22s N=%-5d served %4d  503 %4d  failed %3d | TTFB p50 %6.3f p99 %6.3f max %6.3f s | "
           "503 within p99 %.3f s | all done %5.1f s | RSS %5.1f -> %5.1f MB (%4.0f KB/stream, %d threads) | "
-          "CPU idle streams %4.1f %% | CPU run %.2f s"
+          "CPU idle streams %4.1f %% | CPU run %.2f s (%.0f us per SSE event)"
           % (label, n, len(ok), len(busy), bad, pct(ttfb, .5), pct(ttfb, .99), max(ttfb or [0]),
              pct(busy_t, .99) if busy_t else 0.0, wall, rss0 / 1024, rss1 / 1024, per, nthreads,
-             idle_cpu * 100, cpu_all))
+             idle_cpu * 100, cpu_all, cpu_all * 1e6 / max(events, 1)))
     sys.stdout.flush()
 
 

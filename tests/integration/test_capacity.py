@@ -332,6 +332,44 @@ def part_coalesced(mock):
     is_(r.stop(), 0, "burst: the relay stops cleanly")
 
 
+def threads_of(pid):
+    m = re.search(r"^Threads:\s+(\d+)", read_file("/proc/%d/status" % pid), re.M)
+    return int(m.group(1)) if m else -1
+
+
+def part_grow_and_shrink(mock):
+    """RELAY_THREADS=2: 30 held streams make the pool grow to serve them all at
+    once; 30 s after they end, the threads above the minimum have exited."""
+    r = start_relay_listen(relay_env(mock, RELAY_THREADS=2, RELAY_LOG_LEVEL="info"))
+    base = threads_of(r.proc.pid)
+    mock.reset()
+    conns = []
+    body = json.dumps(chat_body("grow [[mock:hold]]", stream=True)).encode()
+    for i in range(30):
+        c = FcgiConn(r.addr, timeout=60)
+        c.send(cgi_env("POST", "/v1/chat/completions",
+                       {"Content-Type": "application/json", "Authorization": "Bearer sk-grow-%d" % i}, body), body)
+        conns.append(c)
+    held = wait_until(lambda: len([c for c in mock.connections() if c["outcome"] == "held"]) == 30, 20)
+    grown = threads_of(r.proc.pid)
+    ok(held and grown >= base + 28, "30 streams held at once with RELAY_THREADS=2 (threads %d -> %d)" % (base, grown))
+    mock.release()
+    done = 0
+    for c in conns:
+        out = b""
+        for rtype, content, _t in c.records():
+            if rtype == FCGI_STDOUT:
+                out += content
+        done += b"data: [DONE]" in out
+        c.close()
+    is_(done, 30, "all 30 streams complete")
+    shrunk = wait_until(lambda: threads_of(r.proc.pid) <= base + 4, 50, interval=1)
+    ok(shrunk, "idle threads above the minimum exit after 30 s (now %d threads)" % threads_of(r.proc.pid))
+    res, _ = fcgi_request(r.addr, "GET", "/health")
+    is_(res.status, 200, "the shrunk pool still serves")
+    is_(r.stop(), 0, "the relay stops cleanly")
+
+
 def main():
     mock = start_mock()
     part_coalesced(mock)
@@ -342,6 +380,7 @@ def main():
     part_slow_http_body(mock)
     part_shared_socket(mock)
     part_fd_budget(mock)
+    part_grow_and_shrink(mock)
 
 
-run(main, timeout=420)
+run(main, timeout=480)
