@@ -332,6 +332,33 @@ def part_coalesced(mock):
     is_(r.stop(), 0, "burst: the relay stops cleanly")
 
 
+def part_stalled_reader(mock):
+    """A raw FastCGI client that stops reading a stream: once the socket
+    buffers are full, the relay's write waits RELAY_CLIENT_TIMEOUT, then the
+    relay gives up the client and aborts its upstream transfer."""
+    timeout = 2
+    path = os.path.join(tmpdir("stall-"), "relay.sock")
+    r = start_relay_listen(relay_env(mock, RELAY_CLIENT_TIMEOUT=timeout, RELAY_LOG_LEVEL="info"),
+                           listen="unix:" + path)
+    mock.reset()
+    body = json.dumps(chat_body("[[mock:long=200000]] [[mock:slow=1]]", stream=True)).encode()
+    c = FcgiConn(path, timeout=60)
+    s = c.sock
+    c.send(cgi_env("POST", "/v1/chat/completions",
+                   {"Content-Type": "application/json", "Authorization": "Bearer sk-stall"}, body), body)
+    t0 = time.monotonic()
+    closed = wait_until(lambda: [x for x in mock.connections() if x["outcome"] == "client-closed"], 60, interval=0.2)
+    took = time.monotonic() - t0
+    ok(closed, "a client that stops reading: the relay aborts the upstream stream (after %.1f s; deadline %d s)"
+       % (took, timeout))
+    res, _ = fcgi_request(path, "GET", "/health")
+    is_(res.status, 200, "... and serves others meanwhile")
+    gone = closed_by_peer(s, 20)
+    ok(gone is not None, "... and closes the stalled connection")
+    s.close()
+    is_(r.stop(), 0, "the relay stops cleanly")
+
+
 def threads_of(pid):
     m = re.search(r"^Threads:\s+(\d+)", read_file("/proc/%d/status" % pid), re.M)
     return int(m.group(1)) if m else -1
@@ -378,6 +405,7 @@ def main():
     part_raw_slow_clients(mock, None)
     part_raw_slow_clients(mock, "unix:" + os.path.join(tmpdir("unix-"), "relay.sock"))
     part_slow_http_body(mock)
+    part_stalled_reader(mock)
     part_shared_socket(mock)
     part_fd_budget(mock)
     part_grow_and_shrink(mock)
