@@ -166,6 +166,16 @@ static int stream_write(void *ud, const char *p, size_t n)
     return resp_write(r, p, n) < 0 || resp_flush(r) < 0 ? -1 : 0;
 }
 
+/* The sink's batches: events of one upstream read leave in one write. */
+static void stream_batch(void *ud, int start)
+{
+    struct relay_req *r = ud;
+    if (start)
+        resp_hold(r);
+    else
+        resp_release(r);
+}
+
 int responses_create(struct relay_req *r, struct relay_err *e)
 {
     char key[ONEMIN_KEY_MAX + 1];
@@ -195,6 +205,7 @@ int responses_create(struct relay_req *r, struct relay_err *e)
     resp_new_id(hex, id);
     resp_sink_init(&s, &rq, hex, id, (long long)time(NULL), stream_write, r);
     s.keepalive_s = r->cfg->keepalive_s;
+    s.batch = stream_batch;
     sink_ready = 1;
     struct resp_store_job job = { &env, &rq };
     if (rq.store && resp_cfg.ttl_s) {

@@ -116,6 +116,9 @@ struct resp_sink {
     int stream;
     resp_write_fn write;                /* stream only */
     void *write_ud;
+    /* Optional: start 1 before and 0 after the events of one upstream read
+     * (engine.h batch), given write_ud; e.g. resp_hold / resp_release. */
+    void (*batch)(void *ud, int start);
     unsigned keepalive_s;               /* silence before a ": keep-alive" comment (0: at every idle call) */
     long long last_write_s;             /* monotonic seconds of the last write */
     /* Called once the response is complete, before the last event goes out

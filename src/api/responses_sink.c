@@ -452,11 +452,19 @@ static int sink_idle(void *ud, unsigned idle_s)
     return sink_write(s, ka, sizeof ka - 1);
 }
 
+/* The events of one upstream read leave in one write. */
+static void sink_batch(void *ud, int start)
+{
+    struct resp_sink *s = ud;
+    if (s->stream && s->batch)
+        s->batch(s->write_ud, start);
+}
+
 struct eng_sink resp_sink_engine(struct resp_sink *s)
 {
     struct eng_sink k = {
         .ud = s, .begin = sink_begin, .text = sink_text, .tool_call = sink_tool_call,
-        .end = sink_end, .idle = sink_idle,
+        .end = sink_end, .idle = sink_idle, .batch = sink_batch,
     };
     return k;
 }

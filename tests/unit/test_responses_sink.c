@@ -181,6 +181,18 @@ static void on_end(void *ud, const struct resp_sink *s)
     json_object_put(r);
 }
 
+static char batch_log[8];
+
+static void batch_note(void *ud, int start)
+{
+    (void)ud;
+    size_t n = strlen(batch_log);
+    if (n + 1 < sizeof batch_log) {
+        batch_log[n] = start ? '1' : '0';
+        batch_log[n + 1] = '\0';
+    }
+}
+
 static void test_stream_text(void)
 {
     struct resp_request rq;
@@ -195,6 +207,10 @@ static void test_stream_text(void)
     s.on_end = on_end;
     s.on_end_ud = &out;
     ok(k.begin(k.ud, 0) == 0, "begin");
+    s.batch = batch_note;
+    k.batch(k.ud, 1);
+    k.batch(k.ud, 0);
+    is_str(batch_log, "10", "batch brackets reach the writer's hold and release");
     struct json_object *evs = events(&out);
     is_int(json_object_array_length(evs), 2, "begin sends created and in_progress at once");
     json_object_put(evs);
