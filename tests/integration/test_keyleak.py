@@ -4,7 +4,7 @@ on every route that reaches 1min.ai, and the key must come back nowhere.
 
 Routes: chat JSON, chat stream before and after its 200, images (generations,
 variations, edits), transcription, translation, speech, asset uploads (vision,
-audio, image inputs, the Files API), the model catalogue.
+audio, image inputs, chat documents, the Files API), the model catalogue.
 Shapes (docs/upstream-api.md §8): an HTTP error body (both JSON shapes, plain
 text, an HTML page; 4xx and 5xx), a FAILED record, a refusal object, an
 `event: error` in a stream, a FAILED or refused record in the stream's result
@@ -206,6 +206,16 @@ def scenarios():
             {"type": "text", "text": "what is this?"}, {"type": "image_url", "image_url": {"url": url}}]}]})
     for label, ans in error_bodies(ASSETS) + cut_bodies(ASSETS)[:3]:
         out.append(("vision upload", label, [ans], vision))
+
+    def document(lt):
+        SEQ[0] += 1
+        pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%% leak test " + str(SEQ[0]).encode() + b"\n%%EOF\n"
+        part = {"type": "file", "file": {"filename": "notes.pdf",
+                                         "file_data": "data:application/pdf;base64," + base64.b64encode(pdf).decode()}}
+        return post_json(lt, "/v1/chat/completions", {"model": "gpt-4o", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "summarise"}, part]}]})
+    for label, ans in error_bodies(ASSETS)[:4] + cut_bodies(ASSETS)[:2]:
+        out.append(("document upload", label, [ans], document))
     return out
 
 
