@@ -2,7 +2,8 @@
 """test_keyleak: an upstream that echoes the client's key in every failure shape,
 on every route that reaches 1min.ai, and the key must come back nowhere.
 
-Routes: chat JSON, chat stream before and after its 200, images (generations,
+Routes: chat JSON, chat stream before and after its 200, the Responses API
+(JSON and stream), images (generations,
 variations, edits), transcription, translation, speech, asset uploads (vision,
 audio, image inputs, chat documents, the Files API), the model catalogue.
 Shapes (docs/upstream-api.md §8): an HTTP error body (both JSON shapes, plain
@@ -141,6 +142,39 @@ def stream_chat(lt, content):
     return 200, data + text.encode(), failed
 
 
+def stream_dialect(lt, path, body):
+    """A streamed request of another dialect: (status, everything received,
+    whether it failed: an error status, or a failure event in the stream)."""
+    s = SSEStream(lt, path, dict(body, stream=True), headers=auth(), timeout=60)
+    data = repr(s.headers).encode()
+    if s.status != 200:
+        return s.status, data + (s.body or b""), True
+    events = s.read_all()
+    s.close()
+    text = "\n".join(t for _k, t, _t in events)
+    return 200, data + text.encode(), ("response.failed" in text or '"error"' in text)
+
+
+def dialect_scenarios(route, path, body):
+    """The chat failure shapes through another dialect's JSON and stream answers."""
+    out = []
+    s = {"isStreaming": "true"}
+    rec = record_bodies(CHAT, "UNIFY_CHAT_WITH_AI", "gpt-4o")
+    for label, ans in error_bodies(CHAT)[:4] + cut_bodies(CHAT)[:3] + rec:
+        out.append((route + " JSON", label, [ans], lambda lt: post_json(lt, path, body)))
+    for label, ans in error_bodies(CHAT)[:2] + cut_bodies(CHAT)[1:2]:
+        out.append((route + " stream before the 200", label, [dict(ans, query=s)],
+                    lambda lt: stream_dialect(lt, path, body)))
+    for label, events in (
+            ("event: error", [["content", {"content": "Hi"}], ["error", {"error": "Model for " + K + " is not supported"}]]),
+            ("event: error at a cut", [["error", {"message": "x" * 490 + K}]]),
+            ("FAILED record in result", [["content", {"content": "Hi"}], ["result", rec[0][1]["json"]]]),
+            ("refusal in result", [["result", rec[1][1]["json"]], ["done", {"message": "Stream completed"}]])):
+        out.append((route + " stream after the 200", label, [{"path": CHAT, "query": s, "sse": events}],
+                    lambda lt: stream_dialect(lt, path, body)))
+    return out
+
+
 # --- scenarios: (route, shape label, scripted answers, client call)
 
 SEQ = [0]
@@ -171,6 +205,7 @@ def scenarios():
             ("refusal in result", [["result", rec_failed[1][1]["json"]], ["done", {"message": "Stream completed"}]])):
         out.append(("chat stream after the 200", label, [{"path": CHAT, "query": s, "sse": events}],
                     lambda lt: stream_chat(lt, "hello")))
+    out += dialect_scenarios("responses", "/v1/responses", {"model": "gpt-4o", "input": "hello"})
     img = {"model": "dall-e-3", "prompt": "a fox", "response_format": "url"}
     for label, ans in error_bodies(FEATURES) + cut_bodies(FEATURES)[:3] + record_bodies(FEATURES, "IMAGE_GENERATOR", "dall-e-3"):
         out.append(("images", label, [ans], lambda lt: post_json(lt, "/v1/images/generations", img)))
