@@ -105,8 +105,11 @@ def relay_env(mock=None, **overrides):
     """The environment a test relay gets: the mock's URLs, debug logging (so that
     key-leak checks see the most log lines), 4 threads, rate limiting off (its
     default local store is shared by every relay on the machine; rate-limit
-    tests turn it on explicitly), and overrides."""
-    env = {"RELAY_LOG_LEVEL": "debug", "RELAY_THREADS": "4", "RATE_LIMIT_STORE": "off"}
+    tests turn it on explicitly), an upload cache of the test's own (the
+    default one is per host and outlives the test: a mock on a reused port would
+    be answered from another run's entries), and overrides."""
+    env = {"RELAY_LOG_LEVEL": "debug", "RELAY_THREADS": "4", "RATE_LIMIT_STORE": "off",
+           "RELAY_UPLOAD_CACHE_DIR": tmpdir("upload-cache-")}
     if mock is not None:
         env.update(mock.env())
     env.update({k: str(v) for k, v in overrides.items()})
