@@ -104,6 +104,9 @@ static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialec
         record_route(hit->path, strncmp(hit->path, "/v1/", 4) ? "none" : hit->dialect == API_ANTHROPIC ? "anthropic"
                                 : hit->dialect == API_RESPONSES ? "responses" : "openai");
         *dialect = hit->dialect;
+        /* the model list answers Anthropic clients in their shape (api/anthropic.h) */
+        if (*dialect == API_OPENAI && strncmp(hit->path, "/v1/models", 10) == 0 && req_header(r, "anthropic-version"))
+            *dialect = API_ANTHROPIC;
         return hit->fn(r, e);
     }
     if (path_known) {
@@ -111,7 +114,7 @@ static int route_serve(struct relay_req *r, struct relay_err *e, enum api_dialec
         size_t n = 0;
         for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
             if (route_matches(routes[i].path, r->path))
-                n += (size_t)snprintf(allow + n, sizeof allow - n, strcmp(routes[i].method, "GET") ? "%s, " : "%s, HEAD, ",
+                *dialect = routes[i].dialect, n += (size_t)snprintf(allow + n, sizeof allow - n, strcmp(routes[i].method, "GET") ? "%s, " : "%s, HEAD, ",
                                       routes[i].method);
         snprintf(allow + n, sizeof allow - n, "OPTIONS");
         resp_add_header(r, "Allow", allow);

@@ -83,6 +83,9 @@ def test_messages(lt, mock):
 
     anth_error(request(lt, "POST", "/v1/messages", body(), headers={"anthropic-version": "2023-06-01"}),
                401, "authentication_error", "no key")
+    r = request(lt, "GET", "/v1/messages", headers=HDRS)
+    is_(r.status, 405, "GET /v1/messages: 405")
+    ok((r.json() or {}).get("type") == "error", "GET /v1/messages: the 405 in Anthropic's shape", r.json())
     b = body()
     del b["max_tokens"]
     anth_error(request(lt, "POST", "/v1/messages", b, headers=HDRS), 400, "invalid_request_error",
@@ -177,6 +180,8 @@ def test_models(lt):
     m = r.json() or {}
     ok(r.status == 200 and m.get("type") == "model" and m.get("id") == "claude-sonnet-4-5-20250929",
        "GET /v1/models/{alias} in Anthropic's shape", m)
+    anth_error(request(lt, "GET", "/v1/models/no-such-model", headers=HDRS), 404, "not_found_error",
+               "GET /v1/models/{unknown} with anthropic-version", "no-such-model")
     r = request(lt, "GET", "/v1/models", headers={"Authorization": "Bearer " + KEY})
     is_((r.json() or {}).get("object"), "list", "without anthropic-version: OpenAI's shape")
 
