@@ -7,6 +7,7 @@ requests, so the error shapes are checked byte for byte: a missing file, a
 bad purpose, a NUL in a field, an unknown route under /v1/files."""
 
 import hashlib
+import json
 import os
 import socket
 import sys
@@ -117,6 +118,31 @@ def main():
     check_error(r, 401, "no key -> 401")
     a.stop()
     b.stop()
+
+    # A document by URL (Responses input_file.file_url): downloaded through the
+    # SSRF guard like an image URL — refused on loopback, fetched where allowed.
+    def ask(lt, url):
+        body = {"model": "gpt-4o", "input": [{"role": "user", "content": [
+            {"type": "input_text", "text": "read it"}, {"type": "input_file", "file_url": url}]}]}
+        return call(lt, "POST", "/v1/responses", body=json.dumps(body).encode(), ctype="application/json")
+
+    strict = start_lighttpd(relay_env(mock, RELAY_FILES_DIR=os.path.join(tmpdir("files-s-"), "f")))
+    mock.reset()
+    r = ask(strict, mock.url + "/doc/brief.pdf")
+    ok(r.status == 400 and (r.json() or {}).get("error", {}).get("code") == "file_url_refused" and
+       not [q for q in mock.requests() if q.get("event") == "asset-upload"],
+       "a document URL on loopback is refused (400 file_url_refused), nothing uploaded", r.body[:300])
+    strict.stop()
+    lenient = start_lighttpd(relay_env(mock, ALLOW_PRIVATE_FETCH="127.0.0.1/32",
+                                       RELAY_FILES_DIR=os.path.join(tmpdir("files-l-"), "f")))
+    mock.reset()
+    r = ask(lenient, mock.url + "/doc/brief.pdf")
+    ev = [q for q in mock.requests() if q.get("event") == "chat-files"]
+    ups = [q for q in mock.requests() if q.get("event") == "asset-upload"]
+    ok(r.status == 200 and len(ups) == 1 and ups[0].get("content_type") == "application/pdf" and
+       ev and ev[-1]["files"] == [ups[0].get("uuid")],
+       "an allowed document URL is downloaded, uploaded and attached", (r.status, r.body[:200], ups, ev))
+    lenient.stop()
 
 
 run(main, timeout=120)

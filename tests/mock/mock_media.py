@@ -13,7 +13,7 @@ Implements, from docs/upstream-api.md:
   (temporaryUrl): the stored bytes. Generated images are real PNGs, speech is
   real MP3 frames (or WAV, FLAC, Ogg Opus, ADTS AAC by response_format).
 - Test helpers for vision downloads: GET /img/red.png, /img/blue.jpg (real
-  images), /img/page.html (not an image), /img/big?bytes=N (a PNG signature
+  images), /doc/brief.pdf (a PDF for document URLs), /img/page.html (not an image), /img/big?bytes=N (a PNG signature
   followed by N zero bytes), /redirect?to=URL (302 to URL).
 
 Every upload and generation is added to the request log (state.record) as an
@@ -461,6 +461,8 @@ def handle(state, method, path, query, headers, body):
         return 200, {"Content-Type": "image/png"}, make_png((220, 20, 20), 8)
     if path == "/img/blue.jpg":
         return 200, {"Content-Type": "image/jpeg"}, make_jpeg()
+    if path == "/doc/brief.pdf":
+        return 200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n% served by the mock\n%%EOF\n"
     if path == "/img/page.html":
         return 200, {"Content-Type": "text/html"}, b"<html><body>not an image</body></html>"
     if path == "/img/big":
