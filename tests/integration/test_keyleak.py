@@ -2,8 +2,8 @@
 """test_keyleak: an upstream that echoes the client's key in every failure shape,
 on every route that reaches 1min.ai, and the key must come back nowhere.
 
-Routes: chat JSON, chat stream before and after its 200, the Responses API
-(JSON and stream), images (generations,
+Routes: chat JSON, chat stream before and after its 200, the Responses API and
+Anthropic Messages (JSON and stream), images (generations,
 variations, edits), transcription, translation, speech, asset uploads (vision,
 audio, image inputs, chat documents, the Files API), the model catalogue.
 Shapes (docs/upstream-api.md §8): an HTTP error body (both JSON shapes, plain
@@ -206,6 +206,8 @@ def scenarios():
         out.append(("chat stream after the 200", label, [{"path": CHAT, "query": s, "sse": events}],
                     lambda lt: stream_chat(lt, "hello")))
     out += dialect_scenarios("responses", "/v1/responses", {"model": "gpt-4o", "input": "hello"})
+    out += dialect_scenarios("messages", "/v1/messages", {"model": "gpt-4o", "max_tokens": 200,
+                                                          "messages": [{"role": "user", "content": "hello"}]})
     img = {"model": "dall-e-3", "prompt": "a fox", "response_format": "url"}
     for label, ans in error_bodies(FEATURES) + cut_bodies(FEATURES)[:3] + record_bodies(FEATURES, "IMAGE_GENERATOR", "dall-e-3"):
         out.append(("images", label, [ans], lambda lt: post_json(lt, "/v1/images/generations", img)))
