@@ -118,6 +118,9 @@ def main():
     check_error(r, 401, "no key -> 401")
     a.stop()
     b.stop()
+    logs = a.logs() + b.logs()
+    ok(KEY not in logs and KEY[:8] not in logs and "files-SECRET" not in logs,
+       "no piece of the key in either relay's logs (debug level)")
 
     # A document by URL (Responses input_file.file_url): downloaded through the
     # SSRF guard like an image URL — refused on loopback, fetched where allowed.
