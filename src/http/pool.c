@@ -60,6 +60,9 @@ struct pool_slot {
     int retire;                   /* guarded by pool->lock: exit instead of accepting */
     time_t idle_since;            /* guarded by pool->lock: when it began to wait */
     unsigned id;                  /* the slot's index, for the log */
+    int params_fd;                /* guarded by pool->lock: a dup of the connection
+                                     while its request is read, else -1 */
+    time_t params_deadline;       /* guarded by pool->lock */
 };
 
 /* Shared by main and the workers; the counters and slot states are guarded by
@@ -305,12 +308,23 @@ static int pool_accept(struct pool *pl, struct pool_slot *s)
 }
 
 /* Serve the FastCGI request on the accepted connection fd, then close it. */
-static void pool_conn(struct pool *pl, struct worker *w, FCGX_Request *req, int fd)
+static void pool_conn(struct pool *pl, struct pool_slot *s, struct worker *w, FCGX_Request *req, int fd)
 {
     const struct pool_params *p = pl->p;
     struct timeval tv = { .tv_sec = p->client_timeout_s };
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+
+    /* The whole request head (begin record and parameters) must arrive within
+     * the deadline, not only each byte: the main thread's tick shuts down a
+     * connection that is still reading it then. It works on a duplicate, so
+     * the descriptor it shuts down cannot be one libfcgi closed and the
+     * kernel gave to another connection meanwhile. */
+    int watch = dup(fd);
+    pthread_mutex_lock(&pl->lock);
+    s->params_fd = watch;
+    s->params_deadline = pool_now() + (time_t)p->client_timeout_s;
+    pthread_mutex_unlock(&pl->lock);
 
     /* FCGX_Accept_r reads the request from a connection already set in ipcFd;
      * keepConnection stops its first step (finishing the previous request)
@@ -319,6 +333,11 @@ static void pool_conn(struct pool *pl, struct worker *w, FCGX_Request *req, int 
     req->ipcFd = fd;
     req->keepConnection = 1;
     int rc = FCGX_Accept_r(req);
+    pthread_mutex_lock(&pl->lock);
+    s->params_fd = -1;
+    pthread_mutex_unlock(&pl->lock);
+    if (watch >= 0)
+        close(watch);
     if (rc < 0) {
         LOG_INFO("dropped a FastCGI connection that sent no complete request within %u s",
                  p->client_timeout_s);
@@ -373,7 +392,7 @@ static void *pool_thread(void *arg)
             int fd = pool_accept(pl, s);
             if (fd < 0)
                 break;
-            pool_conn(pl, w, &req, fd);
+            pool_conn(pl, s, w, &req, fd);
         }
         p->thread_close(w, p->ctx);
     } else {
@@ -413,6 +432,13 @@ static void pool_tick(struct pool *pl)
         }
     }
     pool_kick(pl);
+    for (unsigned i = 0; i < pl->cap; i++) {
+        struct pool_slot *s = &pl->slots[i];
+        if (s->params_fd >= 0 && now >= s->params_deadline) {
+            shutdown(s->params_fd, SHUT_RDWR);      /* its read returns at once */
+            s->params_deadline = now + 3600;
+        }
+    }
     pthread_mutex_unlock(&pl->lock);
     for (unsigned i = 0; i < n; i++)
         pool_start(pl, start[i]);
@@ -509,6 +535,7 @@ int pool_run(const struct pool_params *p)
     for (unsigned i = 0; i < pl.cap; i++) {
         pl.slots[i].pool = &pl;
         pl.slots[i].id = i;
+        pl.slots[i].params_fd = -1;
     }
 
     /* Start the minimum, and see that at least one thread came up. */

@@ -166,6 +166,22 @@ def part_raw_slow_clients(mock, listen):
         if payload:
             s.sendall(payload)
         slow.append(s)
+    # A peer that trickles its parameters a byte a second never stalls for the
+    # deadline between bytes; the whole head must still arrive in time.
+    trickler = raw_connect(r.addr)
+    trickler.sendall(begin)
+    trickle_stop = threading.Event()
+
+    def trickle():
+        for b in full_params[:40]:
+            if trickle_stop.wait(1.0):
+                return
+            try:
+                trickler.send(bytes([b]))
+            except OSError:
+                return
+    tt = threading.Thread(target=trickle)
+    tt.start()
     t0 = time.monotonic()
     served = []
     for _ in range(3):
@@ -178,6 +194,11 @@ def part_raw_slow_clients(mock, listen):
     ok(all(g is not None for g in gone),
        "%s: every stalled peer is dropped (after %s s; deadline %d s)" %
        (kind, ["%.1f" % g if g is not None else None for g in gone], timeout))
+    t_gone = closed_by_peer(trickler, 30)
+    trickle_stop.set()
+    tt.join(5)
+    trickler.close()
+    ok(t_gone is not None, "%s: a peer trickling its parameters is dropped too (%.1f s later)" % (kind, t_gone or -1))
     for s in slow:
         s.close()
     res, ended = fcgi_request(r.addr, "POST", "/v1/chat/completions", body=chat_body("after"),
