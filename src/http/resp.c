@@ -10,7 +10,10 @@
 #define RESP_EXPOSE_HEADERS \
     "x-request-id, retry-after, retry-after-ms, x-ratelimit-limit-requests, " \
     "x-ratelimit-limit-tokens, x-ratelimit-remaining-requests, x-ratelimit-remaining-tokens, " \
-    "x-ratelimit-reset-requests, x-ratelimit-reset-tokens, x-usage-source"
+    "x-ratelimit-reset-requests, x-ratelimit-reset-tokens, x-usage-source, request-id, " \
+    "anthropic-ratelimit-requests-limit, anthropic-ratelimit-requests-remaining, " \
+    "anthropic-ratelimit-requests-reset, anthropic-ratelimit-tokens-limit, " \
+    "anthropic-ratelimit-tokens-remaining, anthropic-ratelimit-tokens-reset"
 
 const char *resp_reason(int status)
 {
