@@ -75,7 +75,7 @@ static int resp_out(struct relay_req *r, const void *p, size_t n)
 
 int resp_begin(struct relay_req *r, int status, const char *content_type, long long content_length)
 {
-    char head[1024];
+    char head[2048];
     int n;
     if (r->committed)
         return -1;
