@@ -221,6 +221,13 @@ static void test_router(void)
        strstr(fx_out(&f), "\"code\":\"overloaded\""), "busy: 503 overloaded with Retry-After, OpenAI shape");
     fx_close(&f);
 
+    const char *v8[] = { "REQUEST_URI=/v1/messages", "REQUEST_METHOD=POST", NULL };
+    fx_open(&f, v8, NULL);
+    api_busy(&f.r);
+    ok(strstr(fx_out(&f), "Status: 529") && strstr(fx_out(&f), "Retry-After: 2\r\n") &&
+       strstr(fx_out(&f), "\"overloaded_error\""), "busy on an Anthropic route: 529 overloaded_error with Retry-After");
+    fx_close(&f);
+
     const char *v5[] = { "REQUEST_URI=/?probe=1", "REQUEST_METHOD=GET", NULL };
     fx_open(&f, v5, NULL);
     api_dispatch(&f.r);
