@@ -94,6 +94,52 @@ void text_sanitize(char *s)
     }
 }
 
+/* 1 when c goes into a JSON string as it is: printable ASCII (0x20..0x7e)
+ * other than '"' and '\\'. */
+static int text_byte_plain(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x5f && c != '"' && c != '\\';
+}
+
+/* How many of the 8 bytes at p, from the first, pass as they are (8 when all
+ * do). Word-at-a-time: a byte below 0x20 borrows into its high bit, a byte
+ * above 0x7e has or gets its high bit, '"' and '\\' become zero bytes after
+ * the xor and borrow too. A borrow or carry only spreads towards later bytes,
+ * so the lowest flagged byte is the first one that needs attention. */
+static size_t text_word_plain(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t v, q, b;
+    memcpy(&v, p, sizeof v);
+    q = v ^ (ones * '"');
+    b = v ^ (ones * '\\');
+    uint64_t m = (((v - ones * 0x20) & ~v) | ((v + ones) | v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+    if (!m)
+        return 8;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (size_t)__builtin_ctzll(m) / 8;
+#else
+    size_t k = 0;
+    while (text_byte_plain(p[k]))
+        k++;
+    return k;
+#endif
+}
+
+/* Append the run r[0..rn) and then the escape x[0..xn): a single room check
+ * when the buffer has the space (text_json_quote reserves it up front). */
+static int text_put(struct buf *out, const char *r, size_t rn, const char *x, size_t xn)
+{
+    if (out->cap - out->len > rn + xn && rn + xn <= out->max - out->len) {
+        memcpy(out->data + out->len, r, rn);
+        memcpy(out->data + out->len + rn, x, xn);
+        out->len += rn + xn;
+        out->data[out->len] = '\0';
+        return 0;
+    }
+    return buf_append(out, r, rn) < 0 || buf_append(out, x, xn) < 0 ? -1 : 0;
+}
+
 int text_json_quote(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -104,14 +150,22 @@ int text_json_quote(struct buf *out, const char *s, size_t n)
     size_t run = 0;   /* start of the pending run of bytes that need no escape */
     size_t i = 0;
     while (i < n) {
-        /* printable ASCII other than '"' and '\\' passes as it is: the fast path */
-        while (i < n && (unsigned char)(u[i] - 0x20) < 0x5f && u[i] != '"' && u[i] != '\\')
-            i++;
+        /* printable ASCII other than '"' and '\\' passes as it is: the fast
+         * path, eight bytes at a time, then byte by byte in the last seven */
+        size_t k = 8;
+        while (n - i >= 8 && (k = text_word_plain(u + i)) == 8)
+            i += 8;
+        if (k < 8)
+            i += k;
+        else
+            while (i < n && text_byte_plain(u[i]))
+                i++;
         if (i == n)
             break;
         unsigned char c = u[i];
-        const char *esc = NULL;
-        char ubuf[7];
+        const char *esc;
+        size_t elen = 2;
+        char ubuf[6];
         int l = 1;
         if (c >= 0x80) {
             l = text_seq_len(u + i, n - i);
@@ -120,6 +174,7 @@ int text_json_quote(struct buf *out, const char *s, size_t n)
                 continue;
             }
             esc = "\xEF\xBF\xBD";   /* U+FFFD */
+            elen = 3;
             l = 1;
         } else if (c == '"')
             esc = "\\\"";
@@ -131,17 +186,14 @@ int text_json_quote(struct buf *out, const char *s, size_t n)
             esc = "\\r";
         else if (c == '\t')
             esc = "\\t";
-        else if (c < 0x20 || c == 0x7f) {
+        else {   /* the other controls and DEL */
             memcpy(ubuf, "\\u00", 4);
             ubuf[4] = hex[c >> 4];
             ubuf[5] = hex[c & 15];
-            ubuf[6] = '\0';
             esc = ubuf;
-        } else {
-            i++;
-            continue;
+            elen = 6;
         }
-        if (buf_append(out, s + run, i - run) < 0 || buf_puts(out, esc) < 0)
+        if (text_put(out, s + run, i - run, esc, elen) < 0)
             return -1;
         i += (size_t)l;
         run = i;
