@@ -626,7 +626,7 @@ static void test_headers(void)
     ok(strstr(out, "anthropic-ratelimit-requests-limit: 60\r\n") != NULL, "requests limit header");
     ok(strstr(out, "anthropic-ratelimit-requests-remaining: 0\r\n") != NULL, "requests remaining header");
     ok(strstr(out, "anthropic-ratelimit-requests-reset: 2026-12-01T12:00:02Z\r\n") != NULL, "requests reset header");
-    ok(strstr(out, "anthropic-ratelimit-tokens") == NULL, "no token headers without a token limit");
+    ok(strstr(out, "\nanthropic-ratelimit-tokens") == NULL, "no token headers without a token limit");
     fx_close(&f);
 
     fx_open(&f, 0);
