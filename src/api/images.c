@@ -126,52 +126,55 @@ out:
     return rc;
 }
 
-int images_generations(struct relay_req *r, struct relay_err *e)
+int images_prepare(struct relay_req *r, const char *key, size_t key_len, struct json_object *root,
+                   enum imgfam_task task, struct images_job *job, struct relay_err *e)
 {
-    char key[ONEMIN_KEY_MAX + 1];
-    size_t key_len;
-    struct json_object *root = NULL, *body = NULL, *v;
+    struct json_object *v;
     struct catalog_model model;
     struct imgfam_error ferr;
     struct rl_ticket ticket;
-    struct onemin om;
-    unsigned n_wanted;
-    int rc = -1;
-
-    if (api_key(r, key, &key_len, e) < 0 || api_json_body(r, IMAGES_BODY_MAX, &root, e) < 0)
-        goto out;
-    const char *name = "dall-e-2";   /* OpenAI's default */
+    memset(job, 0, sizeof *job);
+    const char *name = "dall-e-2";   /* OpenAI's default, for every image route */
     if (json_object_object_get_ex(root, "model", &v) && v) {
-        if (!json_object_is_type(v, json_type_string) || !*json_object_get_string(v)) {
-            err_set(e, 400, NULL, NULL, "model", "'model' must be a non-empty string");
-            goto out;
-        }
+        if (!json_object_is_type(v, json_type_string) || !*json_object_get_string(v))
+            return err_set(e, 400, NULL, NULL, "model", "'model' must be a non-empty string");
         name = json_object_get_string(v);
     }
     const char *id = imgfam_resolve_alias(name);
     if (api_model(r, id, CATALOG_IMAGE, "an image model (see GET /v1/models)", &model, e) < 0)
-        goto out;
-    const struct imgfam *fam = imgfam_for(id);
-    int format = images_format(root, fam, e);
-    if (format < 0)
-        goto out;
-    body = imgfam_build(fam, IMGFAM_GENERATE, id, root, &n_wanted, &ferr);
-    if (!body) {
-        if (ferr.param[0])
-            err_set(e, 400, NULL, NULL, ferr.param, "%s", ferr.message);
-        else
-            err_oom(e);
-        goto out;
-    }
+        return -1;
+    job->fam = imgfam_for(id);
+    if ((job->format = images_format(root, job->fam, e)) < 0)
+        return -1;
+    job->body = imgfam_build(job->fam, task, id, root, &job->n_wanted, &ferr);
+    if (!job->body)
+        return ferr.param[0] ? err_set(e, 400, NULL, NULL, ferr.param, "%s", ferr.message) : err_oom(e);
     /* every image the upstream makes costs, also those not returned (Midjourney's four) */
-    unsigned made = fam->upstream_n ? fam->upstream_n : n_wanted;
-    if (admit_request(r, key, key_len, rl_image_cost(r->app->rl) * made, &ticket, e) < 0)
-        goto out;
+    unsigned made = job->fam->upstream_n ? job->fam->upstream_n : job->n_wanted;
+    if (admit_request(r, key, key_len, rl_image_cost(r->app->rl) * made, &ticket, e) < 0) {
+        json_object_put(job->body);
+        job->body = NULL;
+        return -1;
+    }
+    return 0;
+}
 
+int images_generations(struct relay_req *r, struct relay_err *e)
+{
+    char key[ONEMIN_KEY_MAX + 1];
+    size_t key_len;
+    struct json_object *root = NULL;
+    struct images_job job = { 0 };
+    struct onemin om;
+    int rc = -1;
+
+    if (api_key(r, key, &key_len, e) < 0 || api_json_body(r, IMAGES_BODY_MAX, &root, e) < 0 ||
+        images_prepare(r, key, key_len, root, IMGFAM_GENERATE, &job, e) < 0)
+        goto out;
     api_onemin(r, key, key_len, &om);
-    rc = images_answer(r, &om, fam, body, n_wanted, format, e);
+    rc = images_answer(r, &om, job.fam, job.body, job.n_wanted, job.format, e);
 out:
-    json_object_put(body);
+    json_object_put(job.body);
     json_object_put(root);
     return rc;
 }

@@ -8,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/admit.h"
 #include "api/api.h"
 #include "api/form.h"
 #include "api/images.h"
 #include "codec/sniff.h"
 #include "onemin/asset.h"
-#include "ratelimit/rl.h"
 
 #define IMAGES_FORM_OVERHEAD ((size_t)1 << 20)   /* the text fields and part headers */
 #define IMAGES_FIELD_MAX 32768                   /* the longest prompt of any family */
@@ -88,14 +86,11 @@ static int images_from_image(struct relay_req *r, int edit, struct relay_err *e)
     size_t key_len;
     struct buf body;
     struct multipart_form *form = NULL;
-    struct json_object *root = NULL, *up = NULL, *po, *v;
+    struct json_object *root = NULL, *po;
     const struct multipart_part *image, *mask = NULL;
     const struct sniff_fmt *ifmt = NULL, *mfmt = NULL;
-    struct catalog_model model;
-    struct imgfam_error ferr;
-    struct rl_ticket ticket;
+    struct images_job job = { 0 };
     struct onemin om;
-    unsigned n_wanted;
     int rc = -1;
 
     buf_init(&body, 0);
@@ -115,33 +110,14 @@ static int images_from_image(struct relay_req *r, int edit, struct relay_err *e)
     }
     if (images_fields(form, root, e) < 0)
         goto out;
-    const char *name = "dall-e-2";   /* OpenAI's default for both routes */
-    if (json_object_object_get_ex(root, "model", &v) && *json_object_get_string(v))
-        name = json_object_get_string(v);
-    const char *id = imgfam_resolve_alias(name);
-    if (api_model(r, id, CATALOG_IMAGE, "an image model (see GET /v1/models)", &model, e) < 0)
-        goto out;
-    const struct imgfam *fam = imgfam_for(id);
-    int format = images_format(root, fam, e);
-    if (format < 0)
-        goto out;
     enum imgfam_task task = !edit ? IMGFAM_VARY : mask ? IMGFAM_INPAINT : IMGFAM_EDIT;
-    up = imgfam_build(fam, task, id, root, &n_wanted, &ferr);
-    if (!up) {
-        if (ferr.param[0])
-            err_set(e, 400, NULL, NULL, ferr.param, "%s", ferr.message);
-        else
-            err_oom(e);
-        goto out;
-    }
-    unsigned made = fam->upstream_n ? fam->upstream_n : n_wanted;
-    if (admit_request(r, key, key_len, rl_image_cost(r->app->rl) * made, &ticket, e) < 0)
+    if (images_prepare(r, key, key_len, root, task, &job, e) < 0)
         goto out;
     api_onemin(r, key, key_len, &om);
     if (asset_upload(&om, image->data, image->len, ifmt, "the image", path, sizeof path, e) < 0 ||
         (mask && asset_upload(&om, mask->data, mask->len, mfmt, "the mask", mask_path, sizeof mask_path, e) < 0))
         goto out;
-    json_object_object_get_ex(up, "promptObject", &po);
+    json_object_object_get_ex(job.body, "promptObject", &po);
     if (json_object_object_add(po, "imageUrl", json_object_new_string(path)) ||
         (mask && json_object_object_add(po, "maskUrl", json_object_new_string(mask_path)))) {
         err_oom(e);
@@ -150,9 +126,9 @@ static int images_from_image(struct relay_req *r, int edit, struct relay_err *e)
     free(form);                 /* the bytes are upstream now; free them before the long wait */
     form = NULL;
     buf_free(&body);
-    rc = images_answer(r, &om, fam, up, n_wanted, format, e);
+    rc = images_answer(r, &om, job.fam, job.body, job.n_wanted, job.format, e);
 out:
-    json_object_put(up);
+    json_object_put(job.body);
     json_object_put(root);
     free(form);
     buf_free(&body);
