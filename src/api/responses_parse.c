@@ -231,8 +231,8 @@ static int check_part(struct json_object *part, const char *p, struct relay_err 
             return 0;
         if (member(part, "file_id")) {
             pfmt(param, sizeof param, "%s.file_id", p);
-            return bad(e, param, "input_image by file_id is not supported: 1min-relay has no Files "
-                       "API. Send the image as image_url (an https URL or a data: URL).");
+            return bad(e, param, "input_image by file_id is not supported: the relay's files API holds "
+                       "documents. Send the image as image_url (an https URL or a data: URL).");
         }
         return bad(e, param, "Missing required parameter: '%s'.", param);
     }
