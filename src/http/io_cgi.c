@@ -1,6 +1,7 @@
 #include "http/io_cgi.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,24 +38,55 @@ static ssize_t io_cgi_read(void *impl, void *dst, size_t n)
     }
 }
 
+/* Wait until stdout takes at least PIPE_BUF bytes, for at most the client
+ * deadline: a web server (and behind it a client) that stops reading ends the
+ * request instead of holding the process forever. Returns 0 or -1. */
+static int io_cgi_wait_writable(const struct io_cgi *st)
+{
+    for (;;) {
+        struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
+        int ready = poll(&pfd, 1, st->timeout_ms > 0 ? st->timeout_ms : -1);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            errno = ETIMEDOUT;
+        if (ready <= 0 || (pfd.revents & (POLLERR | POLLNVAL)))
+            return -1;
+        return 0;
+    }
+}
+
+/* Straight to fd 1, in pieces no larger than PIPE_BUF once poll said there is
+ * room for that much, so no write(2) can block past the deadline. */
 static int io_cgi_write(void *impl, const void *src, size_t n)
 {
     struct io_cgi *st = impl;
-    if (st->failed || (n && fwrite(src, 1, n, stdout) != n)) {
-        st->failed = 1;
-        return -1;
+    const char *p = src;
+    while (!st->failed && n > 0) {
+        size_t piece = n < PIPE_BUF ? n : PIPE_BUF;
+        ssize_t put;
+        if (io_cgi_wait_writable(st) < 0) {
+            st->failed = 1;
+            break;
+        }
+        put = write(STDOUT_FILENO, p, piece);
+        if (put < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (put <= 0) {
+            st->failed = 1;
+            break;
+        }
+        p += put;
+        n -= (size_t)put;
     }
-    return 0;
+    return st->failed ? -1 : 0;
 }
 
+/* Nothing is buffered: a write is on its way once io_cgi_write returned. */
 static int io_cgi_flush(void *impl)
 {
     struct io_cgi *st = impl;
-    if (st->failed || fflush(stdout) != 0) {
-        st->failed = 1;
-        return -1;
-    }
-    return 0;
+    return st->failed ? -1 : 0;
 }
 
 /* The web server closed our stdout: a pipe reports POLLERR, a socket closed

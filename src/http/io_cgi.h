@@ -13,11 +13,14 @@
 struct io_cgi {
     unsigned long long remaining;   /* body bytes still to read */
     int failed;                     /* stdout broke */
-    int timeout_ms;                 /* longest wait for a body byte; <= 0: none */
+    int timeout_ms;                 /* longest wait for a body byte or for room
+                                       on stdout; <= 0: none */
 };
 
 /* Bind io to the process's CGI request; state is borrowed. A body read that
- * waits timeout_ms for a byte fails (the client deadline). */
+ * waits timeout_ms for a byte fails, and so does a response write that waits
+ * timeout_ms for room on stdout (the client deadline, both ways). Responses
+ * are not buffered: each write goes out at once. */
 void io_cgi_bind(struct io *io, struct io_cgi *state, int timeout_ms);
 
 /* Read and discard what is left of the body, at most max bytes: a web server

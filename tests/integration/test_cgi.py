@@ -4,12 +4,15 @@ complete CGI response (with a Status: header) on stdout, then exit."""
 
 import json
 import os
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
 from relaytest.tap import is_, is_openai_error, ok  # noqa: E402
-from relaytest.procs import run, sanitizer_report  # noqa: E402
+from relaytest.procs import RELAY_BIN, base_env, run, sanitizer_report, spawn, wait_until  # noqa: E402
 from relaytest.servers import relay_env, run_cgi, start_mock  # noqa: E402
+from relaytest.fcgi import cgi_env  # noqa: E402
 from relaytest.clients import chat_body  # noqa: E402
 
 
@@ -61,6 +64,37 @@ def main():
     res = run_cgi(env, "POST", "/v1/chat/completions", body=b"{}", headers={"Content-Type": "application/json"})
     ok(res.status == 401 and is_openai_error(res.json()) and res.rc == 0, "CGI error response: 401 JSON, exit 0",
        (res.rc, res.raw[:300]))
+
+    stalled_reader(mock)
+
+
+def stalled_reader(mock):
+    """A web server that stops reading a CGI stream (its client left, or it is
+    stuck): once the stdout pipe is full, the relay waits RELAY_CLIENT_TIMEOUT
+    for room, then gives up, aborts the upstream transfer and exits."""
+    timeout = 2
+    body = json.dumps(chat_body("[[mock:long=200000]] [[mock:slow=1]]", stream=True)).encode()
+    env = base_env(relay_env(mock, RELAY_CLIENT_TIMEOUT=timeout))
+    env.update(cgi_env("POST", "/v1/chat/completions",
+                       {"Content-Type": "application/json", "Authorization": "Bearer sk-cgi-stall"}, body))
+    mock.reset()
+    # stdout is a pipe nobody reads; stderr goes to a file so it cannot fill up either
+    errpath = os.path.join(os.environ.get("TMPDIR", "/tmp"), "cgi-stall-%d.err" % os.getpid())
+    with open(errpath, "wb") as errf:
+        p = spawn([RELAY_BIN], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errf)
+        p.stdin.write(body)
+        p.stdin.close()
+        t0 = time.monotonic()
+        exited = wait_until(lambda: p.poll() is not None, 60, interval=0.2)
+        took = time.monotonic() - t0
+    ok(exited, "CGI, a reader that stops: the relay exits (after %.1f s; deadline %d s)" % (took, timeout))
+    closed = wait_until(lambda: [x for x in mock.connections() if x["outcome"] == "client-closed"], 10, interval=0.2)
+    ok(closed, "... and aborted its upstream stream", mock.connections()[-3:])
+    with open(errpath, "rb") as f:
+        err = f.read().decode("utf-8", "replace")
+    os.unlink(errpath)
+    ok(sanitizer_report(err) is None, "no sanitizer report from the stalled CGI run", sanitizer_report(err))
+    p.stdout.close()
 
 
 run(main, timeout=120)
