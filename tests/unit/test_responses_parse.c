@@ -231,7 +231,7 @@ static void test_bad_shapes(void)
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"a\"},"
           "{\"type\":\"input_audio\",\"input_audio\":{}}]}]}", 400, "input[0].content[1].type", "input_audio" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"file_id\":\"file_1\"}]}]}",
-          400, "input[0].content[0].file_id", "Files" },
+          400, "input[0].content[0].file_id", "files API" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\"}]}]}",
           400, "input[0].content[0].image_url", "Missing" },
         { "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\"}]}]}",
