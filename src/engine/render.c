@@ -1,6 +1,7 @@
 /* render: see render.h. */
 #include "engine/render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -125,13 +126,67 @@ static const char *render_label(enum eng_role role)
     }
 }
 
-/* The name of the call with this id anywhere in the transcript. */
-static const char *render_call_name(const struct eng_request *req, const char *id)
+/* The tool calls of the transcript sorted by id, so that naming the call of
+ * each result is a binary search, not a scan of the whole transcript (a body
+ * with many calls and many results must not cost their product). */
+struct render_calls {
+    const struct eng_request *req;
+    const struct eng_part **by_id;  /* NULL when it could not be allocated: scan */
+    size_t n;
+};
+
+/* By id, then by position, so the first call with an id is found first. */
+static int render_call_cmp(const void *a, const void *b)
 {
-    for (size_t t = 0; id && t < req->nturns; t++)
+    const struct eng_part *x = *(const struct eng_part *const *)a, *y = *(const struct eng_part *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static int render_is_named_call(const struct eng_part *p)
+{
+    return p->kind == ENG_PART_TOOL_CALL && p->id && p->name;
+}
+
+static void render_calls_index(struct render_calls *c, const struct eng_request *req)
+{
+    size_t n = 0;
+    c->req = req;
+    c->n = 0;
+    for (size_t t = 0; t < req->nturns; t++)
+        for (size_t i = 0; i < req->turns[t].nparts; i++)
+            n += render_is_named_call(&req->turns[t].parts[i]);
+    c->by_id = n ? malloc(n * sizeof *c->by_id) : NULL;
+    if (!c->by_id)
+        return;
+    for (size_t t = 0; t < req->nturns; t++)
+        for (size_t i = 0; i < req->turns[t].nparts; i++)
+            if (render_is_named_call(&req->turns[t].parts[i]))
+                c->by_id[c->n++] = &req->turns[t].parts[i];
+    qsort(c->by_id, c->n, sizeof *c->by_id, render_call_cmp);
+}
+
+/* The name of the call with this id anywhere in the transcript. */
+static const char *render_call_name(const struct render_calls *c, const char *id)
+{
+    const struct eng_request *req = c->req;
+    if (!id)
+        return "unknown";
+    if (c->by_id) {
+        size_t lo = 0, hi = c->n;   /* the first entry whose id is >= id */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(c->by_id[mid]->id, id) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < c->n && strcmp(c->by_id[lo]->id, id) == 0 ? c->by_id[lo]->name : "unknown";
+    }
+    for (size_t t = 0; t < req->nturns; t++)
         for (size_t i = 0; i < req->turns[t].nparts; i++) {
             const struct eng_part *p = &req->turns[t].parts[i];
-            if (p->kind == ENG_PART_TOOL_CALL && p->id && p->name && strcmp(p->id, id) == 0)
+            if (render_is_named_call(p) && strcmp(p->id, id) == 0)
                 return p->name;
         }
     return "unknown";
@@ -150,9 +205,9 @@ static int render_call(struct buf *out, const struct eng_part *p)
     return buf_puts(out, "}</tool_call>");
 }
 
-static int render_result(const struct eng_request *req, struct buf *out, const struct eng_part *p)
+static int render_result(const struct render_calls *calls, struct buf *out, const struct eng_part *p)
 {
-    if (buf_printf(out, "Tool: %s (%s)%s: ", render_call_name(req, p->id), p->id ? p->id : "",
+    if (buf_printf(out, "Tool: %s (%s)%s: ", render_call_name(calls, p->id), p->id ? p->id : "",
                    p->is_error ? " error" : "") < 0)
         return -1;
     if (p->text && buf_append(out, p->text, p->text_len) < 0)
@@ -163,7 +218,7 @@ static int render_result(const struct eng_request *req, struct buf *out, const s
 /* One turn: its labelled block (text parts, then calls) and a block per
  * tool result, in the order of the parts. With open_only, the first block
  * is left open (no blank line after it) for the tool section. */
-static int render_turn(const struct eng_request *req, const struct eng_turn *turn, struct buf *out,
+static int render_turn(const struct render_calls *calls, const struct eng_turn *turn, struct buf *out,
                        int open_only)
 {
     int open = 0, items = 0;
@@ -173,7 +228,7 @@ static int render_turn(const struct eng_request *req, const struct eng_turn *tur
             if (open && buf_puts(out, "\n\n") < 0)
                 return -1;
             open = items = 0;
-            if (render_result(req, out, p) < 0)
+            if (render_result(calls, out, p) < 0)
                 return -1;
             continue;
         }
@@ -198,6 +253,8 @@ static int render_turn(const struct eng_request *req, const struct eng_turn *tur
 int render_prompt(const struct eng_request *req, struct buf *out)
 {
     struct buf section;
+    struct render_calls calls;
+    render_calls_index(&calls, req);
     buf_init(&section, out->max);
     int rc = render_section(req, &section);
     size_t first = 0;
@@ -205,7 +262,7 @@ int render_prompt(const struct eng_request *req, struct buf *out)
         if (req->nturns > 0 && req->turns[0].role == ENG_SYSTEM) {
             /* after the client's own system text */
             size_t start = out->len;
-            rc = render_turn(req, &req->turns[0], out, 1);
+            rc = render_turn(&calls, &req->turns[0], out, 1);
             if (rc == 0 && out->len > start + strlen("System: "))
                 rc = buf_puts(out, "\n\n");
             first = 1;
@@ -219,6 +276,7 @@ int render_prompt(const struct eng_request *req, struct buf *out)
     }
     buf_free(&section);
     for (size_t t = first; rc == 0 && t < req->nturns; t++)
-        rc = render_turn(req, &req->turns[t], out, 0);
+        rc = render_turn(&calls, &req->turns[t], out, 0);
+    free(calls.by_id);
     return rc < 0 ? -1 : 0;
 }

@@ -2,7 +2,9 @@
  * labelled blocks, the tool section in the opening System block, earlier
  * calls as <tool_call> blocks, results as Tool: blocks, tool_choice,
  * parallel_tool_calls and the structured-output instructions. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "engine/render.h"
@@ -162,10 +164,43 @@ static void test_format(void)
     buf_free(&small);
 }
 
+/* Results name their call through the sorted index: with many calls, each
+ * result finds its own; a duplicate id names the first call with it; an id
+ * no call has is "unknown". */
+static void test_many_calls(void)
+{
+    enum { N = 3000 };
+    static char ids[N][16], names[N][16];
+    static struct eng_part calls[N + 1], results[N + 1];
+    struct eng_turn turns[2] = { { .role = ENG_ASSISTANT, .parts = calls, .nparts = N + 1 },
+                                 { .role = ENG_TOOL, .parts = results, .nparts = N + 1 } };
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "call_%d", (i * 7919) % N);
+        snprintf(names[i], sizeof names[i], "tool%d", i);
+        calls[i] = (struct eng_part){ .kind = ENG_PART_TOOL_CALL, .id = ids[i], .name = names[i], .arguments = "{}" };
+        results[i] = (struct eng_part){ .kind = ENG_PART_TOOL_RESULT, .id = ids[i], .text = "r", .text_len = 1 };
+    }
+    calls[N] = (struct eng_part){ .kind = ENG_PART_TOOL_CALL, .id = ids[5], .name = "later", .arguments = "{}" };
+    results[N] = (struct eng_part){ .kind = ENG_PART_TOOL_RESULT, .id = "call_none", .text = "r", .text_len = 1 };
+    struct eng_request req = { .turns = turns, .nturns = 2 };
+    char *got = render(&req);
+    char want[64];
+    int found = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(want, sizeof want, "Tool: tool%d (%s): r\n", i, ids[i]);
+        found += strstr(got, want) != NULL;
+    }
+    is_int(found, N, "each of %d results names its own call", N);
+    ok(strstr(got, "Tool: later (") == NULL, "a duplicate id names the first call with it");
+    ok(strstr(got, "Tool: unknown (call_none): r") != NULL, "an id no call has is unknown");
+    free(got);
+}
+
 int main(void)
 {
     test_plain();
     test_tools();
     test_format();
+    test_many_calls();
     return tap_done();
 }
