@@ -10,11 +10,11 @@ which prints one JSON result a line ({"name", "ok", "diag"}), and turns each
 into a TAP check.
 """
 
-import json
 import os
 
-from relaytest.procs import TOP_SRCDIR, need_npm, run_process
-from relaytest.tap import diag, is_, ok
+from relaytest.procs import TOP_SRCDIR, need_npm
+from relaytest.sdk import run_sdk_script
+from relaytest.tap import ok
 
 CLIENTS_DIR = os.path.join(TOP_SRCDIR, "tests", "clients")
 
@@ -38,15 +38,4 @@ def client_installed(folder, module):
 def run_client_script(folder, script, env, expected, timeout):
     """Run tests/clients/<folder>/<script> with node; each JSON line it prints
     is a check; then that it exited 0 and reported all `expected` results."""
-    rc, out, err = run_process(["node", os.path.join(CLIENTS_DIR, folder, script)], env=env, timeout=timeout)
-    n = 0
-    for line in out.splitlines():
-        try:
-            res = json.loads(line)
-        except ValueError:
-            diag("%s: %s" % (folder, line))
-            continue
-        n += 1
-        ok(res.get("ok"), "%s: %s" % (folder, res.get("name", "?")), json.dumps(res.get("diag"))[:1500])
-    ok(rc == 0, "%s: the script exits 0" % folder, (rc, err[-2000:]))
-    is_(n, expected, "%s: every check reported" % folder)
+    run_sdk_script(script, env, expected, timeout, folder=os.path.join(CLIENTS_DIR, folder), label=folder)
