@@ -23,7 +23,7 @@ anthropic_integration_tests = \
 TESTS += $(anthropic_integration_tests)
 EXTRA_DIST += $(anthropic_integration_tests) \
 	tests/clients/anthropic/package.json tests/clients/anthropic/package-lock.json \
-	tests/clients/anthropic/sdk_messages.mjs tests/clients/anthropic/sdk_emulation.mjs \
+	tests/clients/anthropic/sdk_messages.mjs tests/clients/anthropic/sdk_emulation.mjs tests/clients/anthropic/common.mjs \
 	tests/clients/claude-code/package.json tests/clients/claude-code/package-lock.json
 
 

@@ -4,28 +4,7 @@
 // Prints one JSON object per line: {"ok": bool, "name": "...", "diag": ...}.
 import Anthropic from '@anthropic-ai/sdk';
 import { check, report } from '../report.mjs';
-
-const baseURL = process.env.RELAY_ORIGIN;
-const mockURL = process.env.MOCK_URL;
-const KEY = 'sk-anthropic-sdk-key';
-const MODEL = 'claude-sonnet-4-5';               // an alias: the catalogue has a dated id
-const RESOLVED = 'claude-sonnet-4-5-20250929';
-// A 1x1 PNG
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-
-async function mock(path, method = 'GET', body = undefined) {
-  const r = await fetch(mockURL + path, { method, headers: { 'content-type': 'application/json' },
-                                          body: method === 'POST' ? JSON.stringify(body || {}) : undefined });
-  return r.json();
-}
-
-// reset clears the mock's config too: serve the Claude models again
-async function resetMock() {
-  await mock('/__mock/reset', 'POST');
-  await mock('/__mock/config', 'POST', { extra_chat_models: JSON.parse(process.env.CLAUDE_MODELS) });
-}
-
-const client = new Anthropic({ apiKey: KEY, baseURL, maxRetries: 0, timeout: 30000 });
+import { baseURL, MODEL, RESOLVED, PNG, mock, resetMock, client } from './common.mjs';
 
 await check('messages.create', async () => {
   const m = await client.messages.create({
