@@ -26,6 +26,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/keep.h"
 #include "engine/engine.h"
 
 struct relay_req;
@@ -41,8 +42,7 @@ struct anth_request {
     char client_model[ENG_MODEL_MAX];   /* "model" as the client sent it (an alias, maybe) */
     /* private */
     struct json_object *root;           /* the body; eng's strings point into it */
-    void **owned;                       /* allocations freed with the request */
-    size_t nowned, capowned;
+    struct keep owned;                  /* allocations freed with the request */
 };
 
 /* Parse the request body root (a reference is taken) into q, zeroed first.

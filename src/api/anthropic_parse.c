@@ -50,20 +50,7 @@ static int anth_bad(struct relay_err *e, const char *where, const char *fmt, ...
 /* Remember p for anth_request_free; on failure p is freed and NULL returned. */
 static void *anth_keep(struct anth_request *q, void *p)
 {
-    if (!p)
-        return NULL;
-    if (q->nowned == q->capowned) {
-        size_t cap = q->capowned ? q->capowned * 2 : 16;
-        void **n = realloc(q->owned, cap * sizeof *n);
-        if (!n) {
-            free(p);
-            return NULL;
-        }
-        q->owned = n;
-        q->capowned = cap;
-    }
-    q->owned[q->nowned++] = p;
-    return p;
+    return keep_add(&q->owned, p);
 }
 
 static void *anth_calloc(struct anth_request *q, size_t n, size_t size)
@@ -834,9 +821,7 @@ int anth_parse(struct json_object *root, enum anth_mode mode, struct anth_reques
 
 void anth_request_free(struct anth_request *q)
 {
-    for (size_t i = 0; i < q->nowned; i++)
-        free(q->owned[i]);
-    free(q->owned);
+    keep_free(&q->owned);
     json_object_put(q->root);
     memset(q, 0, sizeof *q);
 }

@@ -18,20 +18,7 @@
 /* A copy of s owned by m, or NULL when out of memory. */
 static const char *chatmsgs_keep(struct chatmsgs *m, char *s)
 {
-    if (!s)
-        return NULL;
-    if (m->nowned == m->owned_cap) {
-        size_t cap = m->owned_cap ? m->owned_cap * 2 : 16;
-        char **p = realloc(m->owned, cap * sizeof *p);
-        if (!p) {
-            free(s);
-            return NULL;
-        }
-        m->owned = p;
-        m->owned_cap = cap;
-    }
-    m->owned[m->nowned++] = s;
-    return s;
+    return keep_add(&m->owned, s);
 }
 
 static const char *chatmsgs_strdup(struct chatmsgs *m, const char *s)
@@ -309,8 +296,6 @@ void chatmsgs_free(struct chatmsgs *m)
     for (size_t i = 0; i < m->nturns; i++)
         free(m->turns[i].parts);
     free(m->turns);
-    for (size_t i = 0; i < m->nowned; i++)
-        free(m->owned[i]);
-    free(m->owned);
+    keep_free(&m->owned);
     memset(m, 0, sizeof *m);
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/keep.h"
 #include "engine/engine.h"
 
 struct json_object;
@@ -28,8 +29,7 @@ struct json_object;
 struct chatmsgs {
     struct eng_turn *turns;
     size_t nturns;
-    char **owned;           /* strings built for the parts */
-    size_t nowned, owned_cap;
+    struct keep owned;      /* strings built for the parts */
 };
 
 /* Fill m from messages (borrowed; may be NULL when the field is missing).

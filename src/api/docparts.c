@@ -16,27 +16,12 @@
 /* Keep p until release; NULL (and p freed) when out of memory. */
 static void *hold_keep(struct docparts *h, void *p)
 {
-    if (!p)
-        return NULL;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 8;
-        void **b = realloc(h->blocks, cap * sizeof *b);
-        if (!b) {
-            free(p);
-            return NULL;
-        }
-        h->blocks = b;
-        h->cap = cap;
-    }
-    return h->blocks[h->n++] = p;
+    return keep_add(&h->blocks, p);
 }
 
 void docparts_release(struct docparts *h)
 {
-    for (size_t i = 0; i < h->n; i++)
-        free(h->blocks[i]);
-    free(h->blocks);
-    memset(h, 0, sizeof *h);
+    keep_free(&h->blocks);
 }
 
 static char *hold_str(struct docparts *h, const char *s)

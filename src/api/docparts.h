@@ -23,13 +23,13 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/keep.h"
 #include "engine/engine.h"
 #include "http/req.h"
 #include "onemin/catalog.h"
 
 struct docparts {
-    void **blocks;
-    size_t n, cap;
+    struct keep blocks;     /* what the prepared parts point to */
 };
 
 /* Prepare every FILE part of req for model. 0, or -1 with e (a 400/413 naming

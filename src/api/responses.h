@@ -26,6 +26,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/keep.h"
 #include "engine/engine.h"
 #include "http/req.h"
 
@@ -61,8 +62,7 @@ struct resp_request {
 
     /* Private. */
     struct json_object *body;           /* a reference to the parsed body */
-    char **owned;                       /* strings the turns point to */
-    size_t nowned, capowned;
+    struct keep owned;                  /* strings the turns point to */
     size_t capturns;
 };
 

@@ -125,21 +125,12 @@ static int opt_number(struct json_object *o, const char *key, double min, double
 
 static char *own(struct resp_request *rq, const char *s, size_t n)
 {
-    if (rq->nowned == rq->capowned) {
-        size_t cap = rq->capowned ? rq->capowned * 2 : 16;
-        char **p = realloc(rq->owned, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        rq->owned = p;
-        rq->capowned = cap;
-    }
     char *c = malloc(n + 1);
-    if (!c)
-        return NULL;
-    memcpy(c, s, n);
-    c[n] = '\0';
-    rq->owned[rq->nowned++] = c;
-    return c;
+    if (c) {
+        memcpy(c, s, n);
+        c[n] = '\0';
+    }
+    return keep_add(&rq->owned, c);
 }
 
 static char *ownf(struct resp_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -959,9 +950,7 @@ void resp_request_free(struct resp_request *rq)
         free(rq->eng.turns[i].parts);
     free(rq->eng.turns);
     free(rq->eng.tools);
-    for (size_t i = 0; i < rq->nowned; i++)
-        free(rq->owned[i]);
-    free(rq->owned);
+    keep_free(&rq->owned);
     json_object_put(rq->input);
     json_object_put(rq->context);
     json_object_put(rq->body);

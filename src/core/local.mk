@@ -14,5 +14,6 @@ librelay_a_SOURCES += \
 	src/core/accesslog.c src/core/accesslog.h
 librelay_a_SOURCES += \
 	src/core/err.c src/core/err.h \
+	src/core/keep.c src/core/keep.h \
 	src/core/cidr.c src/core/cidr.h \
 	src/core/netcheck.c src/core/netcheck.h
