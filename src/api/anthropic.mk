@@ -32,7 +32,7 @@ EXTRA_DIST += $(anthropic_integration_tests) \
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_anthropic
 tests_fuzz_fuzz_anthropic_SOURCES = tests/fuzz/fuzz_anthropic.c src/api/anthropic_parse.c src/codec/b64.c \
-	src/codec/sniff.c src/core/err.c src/core/buf.c
+	src/codec/sniff.c src/core/err.c src/core/buf.c src/core/keep.c
 tests_fuzz_fuzz_anthropic_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_anthropic_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_anthropic_LDADD = $(JSONC_LIBS)

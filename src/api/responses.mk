@@ -11,7 +11,7 @@ librelay_a_SOURCES += \
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_responses
 tests_fuzz_fuzz_responses_SOURCES = tests/fuzz/fuzz_responses.c src/api/responses_parse.c \
-	src/api/responses_sink.c src/core/err.c src/core/buf.c src/core/rand.c src/core/text.c
+	src/api/responses_sink.c src/core/err.c src/core/buf.c src/core/rand.c src/core/text.c src/core/keep.c
 tests_fuzz_fuzz_responses_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_responses_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_responses_LDADD = $(JSONC_LIBS)

@@ -64,7 +64,7 @@ tests_fuzz_fuzz_sse_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_sse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_SOURCES = tests/fuzz/fuzz_upstream_json.c src/onemin/uperr.c \
 	src/api/chatmsgs.c src/engine/render.c src/engine/jsonx.c src/onemin/airec.c src/onemin/chatmap.c src/core/buf.c src/core/text.c \
-	src/core/err.c
+	src/core/err.c src/core/keep.c
 tests_fuzz_fuzz_upstream_json_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_upstream_json_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_LDADD = $(JSONC_LIBS)
