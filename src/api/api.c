@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codec/jsonparse.h"
 #include "core/record.h"
 #include "http/resp.h"
 #include "ratelimit/rl.h"
@@ -56,45 +57,39 @@ static int api_check_nul(struct json_object *v, char *path, size_t at, struct re
     return 0;
 }
 
+int api_json_text(char *text, size_t len, struct json_object **root, struct relay_err *e)
+{
+    char path[API_PATH_MAX] = "";
+    enum json_tokener_error jerr;
+    if (!len)
+        return err_set(e, 400, NULL, NULL, NULL, "We could not parse the JSON body of your request: the body is empty");
+    int rc = jsonparse_body(text, len, API_JSON_DEPTH, root, &jerr);
+    if (rc == -2)
+        return err_oom(e);
+    if (rc < 0)
+        return err_set(e, 400, NULL, NULL, NULL, "We could not parse the JSON body of your request: %s",
+                       json_tokener_error_desc(jerr));
+    if (!json_object_is_type(*root, json_type_object)) {
+        err_set(e, 400, NULL, NULL, NULL, "The request body must be a JSON object");
+        goto fail;
+    }
+    if (api_check_nul(*root, path, 0, e) < 0)
+        goto fail;
+    return 0;
+fail:
+    json_object_put(*root);
+    *root = NULL;
+    return -1;
+}
+
 int api_json_body(struct relay_req *r, size_t max, struct json_object **root, struct relay_err *e)
 {
     struct buf body;
-    char path[API_PATH_MAX] = "";
     int rc = -1;
     *root = NULL;
     buf_init(&body, max);
-    if (req_read_body(r, max, &body, e) < 0)
-        goto out;
-    json_tokener *tok = json_tokener_new_ex(API_JSON_DEPTH);
-    if (!tok) {
-        err_oom(e);
-        goto out;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    *root = json_tokener_parse_ex(tok, body.len ? body.data : "", (int)body.len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    json_tokener_free(tok);
-    if (*root && jerr == json_tokener_continue)
-        jerr = json_tokener_success;
-    if (!*root || jerr != json_tokener_success) {
-        err_set(e, 400, NULL, NULL, NULL, "We could not parse the JSON body of your request: %s",
-                body.len ? json_tokener_error_desc(jerr == json_tokener_continue ? json_tokener_error_parse_eof
-                                                                                  : jerr)
-                         : "the body is empty");
-        goto out;
-    }
-    if (!json_object_is_type(*root, json_type_object)) {
-        err_set(e, 400, NULL, NULL, NULL, "The request body must be a JSON object");
-        goto out;
-    }
-    if (api_check_nul(*root, path, 0, e) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc < 0) {
-        json_object_put(*root);
-        *root = NULL;
-    }
+    if (req_read_body(r, max, &body, e) == 0)
+        rc = api_json_text(body.data, body.len, root, e);
     buf_free(&body);
     return rc;
 }

@@ -58,6 +58,10 @@ int api_key(struct relay_req *r, char *key, size_t *key_len, struct relay_err *e
  * silently). -1 with a 400/413 (or 500) otherwise. */
 int api_json_body(struct relay_req *r, size_t max, struct json_object **root, struct relay_err *e);
 
+/* The parse and the checks of api_json_body on a body already read: text is
+ * scratch afterwards (codec/jsonparse decodes strings in place). */
+int api_json_text(char *text, size_t len, struct json_object **root, struct relay_err *e);
+
 /* Look model id up for a kind (CATALOG_IMAGE, ...). -1 with a 400 (param
  * "model") when the model is unknown or of another kind; what names the
  * feature for the message ("an image model"). */

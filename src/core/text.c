@@ -44,19 +44,13 @@ int text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-/* Length of the sequence at s, 0 when invalid, -k when incomplete. */
-static int text_seq_len(const unsigned char *s, size_t n)
-{
-    uint32_t cp;
-    return text_utf8_decode(s, n, &cp);
-}
 
 size_t text_utf8_valid_prefix(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        int l = text_seq_len(u + i, n - i);
+        int l = text_utf8_seq_len(u + i, n - i);
         if (l <= 0)
             break;
         i += (size_t)l;
@@ -69,7 +63,7 @@ size_t text_utf8_complete_prefix(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        int l = text_seq_len(u + i, n - i);
+        int l = text_utf8_seq_len(u + i, n - i);
         if (l < 0)
             return i;              /* incomplete tail: hold it back */
         i += l == 0 ? 1 : (size_t)l;   /* invalid bytes pass; the consumer replaces them */
@@ -83,7 +77,7 @@ void text_sanitize(char *s)
     unsigned char *u = (unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        int l = text_seq_len(u + i, n - i);
+        int l = text_utf8_seq_len(u + i, n - i);
         if (l <= 0) {
             u[i++] = '?';
             continue;
@@ -94,37 +88,6 @@ void text_sanitize(char *s)
     }
 }
 
-/* 1 when c goes into a JSON string as it is: printable ASCII (0x20..0x7e)
- * other than '"' and '\\'. */
-static int text_byte_plain(unsigned char c)
-{
-    return (unsigned char)(c - 0x20) < 0x5f && c != '"' && c != '\\';
-}
-
-/* How many of the 8 bytes at p, from the first, pass as they are (8 when all
- * do). Word-at-a-time: a byte below 0x20 borrows into its high bit, a byte
- * above 0x7e has or gets its high bit, '"' and '\\' become zero bytes after
- * the xor and borrow too. A borrow or carry only spreads towards later bytes,
- * so the lowest flagged byte is the first one that needs attention. */
-static size_t text_word_plain(const unsigned char *p)
-{
-    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    uint64_t v, q, b;
-    memcpy(&v, p, sizeof v);
-    q = v ^ (ones * '"');
-    b = v ^ (ones * '\\');
-    uint64_t m = (((v - ones * 0x20) & ~v) | ((v + ones) | v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
-    if (!m)
-        return 8;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return (size_t)__builtin_ctzll(m) / 8;
-#else
-    size_t k = 0;
-    while (text_byte_plain(p[k]))
-        k++;
-    return k;
-#endif
-}
 
 /* Append the run r[0..rn) and then the escape x[0..xn): a single room check
  * when the buffer has the space (text_json_quote reserves it up front). */
@@ -168,7 +131,7 @@ int text_json_quote(struct buf *out, const char *s, size_t n)
         char ubuf[6];
         int l = 1;
         if (c >= 0x80) {
-            l = text_seq_len(u + i, n - i);
+            l = text_utf8_seq_len(u + i, n - i);
             if (l > 0) {
                 i += (size_t)l;
                 continue;
