@@ -18,6 +18,7 @@
 #include "config.h"
 #include "core/accesslog.h"
 #include "core/cfg.h"
+#include "core/heap.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "app.h"
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 
     if (check)
         return check_config_run(stdout);
+    heap_tune();                /* before any thread exists */
     srv_block_signals();
     if (cfg_load(&cfg, err, sizeof err) < 0) {
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);
