@@ -20,6 +20,7 @@
 #include "core/cfg.h"
 #include "core/heap.h"
 #include "core/log.h"
+#include "core/mcconn.h"
 #include "core/metrics.h"
 #include "app.h"
 #include "http/server.h"
@@ -35,8 +36,8 @@
 
 enum { EXIT_USAGE = 2 };
 
-/* A worker thread's own state (struct worker, app.h): its curl handle and
- * the limiter's per-thread state. */
+/* A worker thread's own state (struct worker, app.h): its curl handle, its
+ * memcached handle and the limiter's per-thread state. */
 static struct worker *relay_thread_open(const struct relay_app *app)
 {
     struct worker *w = calloc(1, sizeof *w);
@@ -47,14 +48,22 @@ static struct worker *relay_thread_open(const struct relay_app *app)
         free(w);
         return NULL;
     }
-    /* NULL on failure is tolerated: the limiter then uses its fallback. */
-    w->rl = rl_thread_new(app->rl);
+    /* NULL on failure is tolerated: the limiter then uses its fallback and
+     * the stores their directories. */
+    if (app->mc) {
+        char err[CFG_ERR_LEN];
+        w->mc = mcconn_open(app->mc, err, sizeof err);
+        if (!w->mc)
+            LOG_ERROR("rate limiter: %s; this thread limits with the per-process fallback", err);
+    }
+    w->rl = rl_thread_new(app->rl, w->mc);
     return w;
 }
 
 static void relay_thread_close(struct worker *w)
 {
     rl_thread_free(w->rl);
+    mcconn_close(w->mc);
     client_handle_free(w->curl);
     free(w);
 }
@@ -97,6 +106,7 @@ int main(int argc, char **argv)
     char err[CFG_ERR_LEN] = "";
     struct relay_config cfg;
     struct rl_config rl_cfg;
+    struct mcconn_config mc_cfg;
     struct media_config media_cfg;
     struct relay_app app = { .cfg = &cfg };
     const struct srv_app srv = {
@@ -181,6 +191,14 @@ int main(int argc, char **argv)
     }
     app.rl = rl_create(&rl_cfg, cfg.threads, err, sizeof err);
     if (!app.rl && err[0]) {
+        fprintf(stderr, "1min-relay: rate limiter: %s\n", err);
+        goto out;
+    }
+    switch (rl_memcached_config(&rl_cfg, &mc_cfg, err, sizeof err)) {
+    case 1:
+        app.mc = &mc_cfg;
+        break;
+    case -1:
         fprintf(stderr, "1min-relay: rate limiter: %s\n", err);
         goto out;
     }

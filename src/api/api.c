@@ -8,7 +8,6 @@
 #include "codec/jsonparse.h"
 #include "core/record.h"
 #include "http/resp.h"
-#include "ratelimit/rl.h"
 
 #define API_JSON_DEPTH 64
 #define API_PATH_MAX 256
@@ -112,7 +111,7 @@ void api_onemin(struct relay_req *r, const char *key, size_t key_len, struct one
     om->cfg = r->cfg;
     om->media = r->app->media;
     om->curl = r->w->curl;
-    om->mc = rl_thread_memcached(r->w->rl);
+    om->mc = r->w->mc;
     om->key = key;
     om->key_len = key_len;
 }

@@ -39,11 +39,6 @@ static void files_store(const struct relay_req *r, struct kvstore *kv)
     snprintf(kv->dir, sizeof kv->dir, "%s", mc->files_dir);
 }
 
-static struct memcached_st *files_mc(struct relay_req *r)
-{
-    return rl_thread_memcached(r->w->rl);
-}
-
 static int files_unavailable(struct relay_err *e)
 {
     return err_set(e, 503, "service_unavailable", NULL, NULL, "The relay's file store is unavailable; try again.");
@@ -83,7 +78,7 @@ static int files_load(struct relay_req *r, const char *owner, const char *id, st
         return 0;
     files_store(r, &kv);
     kv.max_bytes = FILES_ENTRY_MAX;
-    int rc = kvstore_get(&kv, files_mc(r), id, &text, &len);
+    int rc = kvstore_get(&kv, r->w->mc, id, &text, &len);
     if (rc < 0)
         return files_unavailable(e);
     if (rc == 0)
@@ -252,7 +247,7 @@ int files_list(struct relay_req *r, struct relay_err *e)
         return -1;
     files_store(r, &kv);
     snprintf(index, sizeof index, "idx-%s", owner);
-    if (kvstore_get(&kv, files_mc(r), index, &text, &len) < 0)
+    if (kvstore_get(&kv, r->w->mc, index, &text, &len) < 0)
         return files_unavailable(e);
     out = json_object_new_object();
     data = json_object_new_array();
@@ -343,7 +338,7 @@ int files_delete(struct relay_req *r, struct relay_err *e)
         return got < 0 ? -1 : files_not_found(e, id);
     files_store(r, &kv);
     /* the asset stays at 1min.ai (no documented delete); the relay forgets it */
-    if (kvstore_delete(&kv, files_mc(r), id) < 0)
+    if (kvstore_delete(&kv, r->w->mc, id) < 0)
         return files_unavailable(e);
     out = json_object_new_object();
     if (!out)

@@ -17,5 +17,6 @@ librelay_a_SOURCES += \
 	src/core/err.c src/core/err.h \
 	src/core/heap.c src/core/heap.h \
 	src/core/keep.c src/core/keep.h \
+	src/core/mcconn.c src/core/mcconn.h \
 	src/core/cidr.c src/core/cidr.h \
 	src/core/netcheck.c src/core/netcheck.h

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/cfg.h"
 #include "core/log.h"
 #include "ratelimit/rl_mc.h"
 #include "core/sha256.h"
@@ -22,7 +21,6 @@ struct rl {
     struct rl_table *table;             /* the local store, or NULL */
     struct rl_table *fallback;          /* with memcached: this process's fallback */
     struct rl_prev_cache *prev;         /* with memcached */
-    struct rl_mc_config mc_config;
     _Atomic int64_t down_until_ms;      /* memcached is skipped until then */
     _Atomic int64_t last_log_s;         /* store failures are logged once a minute */
 };
@@ -82,9 +80,6 @@ struct rl *rl_create(const struct rl_config *c, unsigned threads, char *err, siz
             goto fail;
         return rl;
     }
-    if (rl_mc_config(c->memcached_servers, c->timeout_ms, c->retry_s, &rl->mc_config,
-                     err, errlen) != 0)
-        goto fail;
     rl->fallback = rl_table_new_private(RL_FALLBACK_SLOTS, rl->window_ms, c->timeout_ms, err, errlen);
     if (!rl->fallback)
         goto fail;
@@ -113,7 +108,7 @@ void rl_destroy(struct rl *rl)
     free(rl);
 }
 
-struct rl_thread *rl_thread_new(struct rl *rl)
+struct rl_thread *rl_thread_new(struct rl *rl, struct memcached_st *mc)
 {
     if (!rl)
         return NULL;
@@ -121,29 +116,16 @@ struct rl_thread *rl_thread_new(struct rl *rl)
     if (!t)
         return NULL;
     t->rl = rl;
-    if (rl->cfg.store == RL_STORE_MEMCACHED) {
-        char err[CFG_ERR_LEN];
-        if (rl_mc_open(&t->mc, &rl->mc_config, rl->cfg.key_prefix, rl->window_ms,
-                       rl->cfg.timeout_ms, err, sizeof err) == 0)
-            t->has_mc = 1;
-        else
-            LOG_ERROR("%s; this thread limits with the per-process fallback", err);
+    if (rl->cfg.store == RL_STORE_MEMCACHED && mc) {
+        rl_mc_init(&t->mc, mc, rl->cfg.key_prefix, rl->window_ms, rl->cfg.timeout_ms);
+        t->has_mc = 1;
     }
     return t;
 }
 
 void rl_thread_free(struct rl_thread *t)
 {
-    if (!t)
-        return;
-    if (t->has_mc)
-        rl_mc_close(&t->mc);
     free(t);
-}
-
-struct memcached_st *rl_thread_memcached(struct rl_thread *t)
-{
-    return t && t->has_mc ? t->mc.mc : NULL;
 }
 
 void rl_thread_stats(const struct rl_thread *t, struct rl_stats *out)

@@ -33,6 +33,7 @@
 #define RL_PREFIX_MAX 64
 
 struct memcached_st;
+struct mcconn_config;   /* core/mcconn.h */
 
 enum rl_store_kind { RL_STORE_OFF, RL_STORE_LOCAL, RL_STORE_MEMCACHED };
 enum rl_fail_mode { RL_FAIL_OPEN, RL_FAIL_CLOSED };
@@ -60,21 +61,27 @@ struct rl_config {
  * naming the variable. */
 int rl_config_load(struct rl_config *c, char *err, size_t errlen);
 
+/* The settings of the memcached store's connections (the servers of
+ * RATE_LIMIT_STORE, RATE_LIMIT_TIMEOUT_MS, RATE_LIMIT_RETRY_S) into out:
+ * 1, or 0 when the store is not memcached, or -1 with a message naming
+ * RATE_LIMIT_STORE. Each worker opens its handle from them (mcconn_open). */
+int rl_memcached_config(const struct rl_config *c, struct mcconn_config *out, char *err,
+                        size_t errlen);
+
 /* Create the process-wide limiter for `threads` worker threads. Returns NULL
  * with err[0] == '\0' when RATE_LIMIT_STORE=off, NULL with a message in err on
  * failure. c is copied. Release with rl_destroy. */
 struct rl *rl_create(const struct rl_config *c, unsigned threads, char *err, size_t errlen);
 void rl_destroy(struct rl *rl);
 
-/* Per worker thread state (its memcached handle, counters); NULL rl gives
- * NULL, as does a failure (logged; the thread then limits on the fallback).
- * Free it on the thread that used it, before rl_destroy. */
-struct rl_thread *rl_thread_new(struct rl *rl);
+/* Per worker thread state (counters, the memcached store over mc); NULL rl
+ * gives NULL, as does running out of memory. mc is the thread's handle
+ * (mcconn_open), borrowed: it must stay open until rl_thread_free. With a
+ * memcached store and mc NULL (the handle could not be opened) the thread
+ * limits on the fallback. Free it on the thread that used it, before
+ * rl_destroy. */
+struct rl_thread *rl_thread_new(struct rl *rl, struct memcached_st *mc);
 void rl_thread_free(struct rl_thread *t);
-
-/* The memcached handle of this thread when the store is memcached, else NULL.
- * Borrowed: valid until rl_thread_free; use it on this thread only. */
-struct memcached_st *rl_thread_memcached(struct rl_thread *t);
 
 /* What admission remembers for the later charge: digests, no pointers. */
 struct rl_ticket {

@@ -1,4 +1,5 @@
-/* rl_config_load: the RATE_LIMIT_* settings, checked once at start-up. */
+/* rl_config_load: the RATE_LIMIT_* settings, checked once at start-up; and
+ * rl_memcached_config, the memcached store's connection settings from them. */
 #include "ratelimit/rl.h"
 
 #include <ctype.h>
@@ -8,7 +9,7 @@
 #include <unistd.h>
 
 #include "core/cfg.h"
-#include "ratelimit/rl_mc.h"
+#include "core/mcconn.h"
 
 #define RL_TOKENS_MAX 4294967295UL       /* keeps the packed memcached counter far from overflow */
 
@@ -159,10 +160,19 @@ int rl_config_load(struct rl_config *c, char *err, size_t errlen)
             return -1;
         }
     }
-    if (c->store == RL_STORE_MEMCACHED) {
-        struct rl_mc_config mcfg;
-        if (rl_mc_config(c->memcached_servers, c->timeout_ms, c->retry_s, &mcfg, err, errlen) != 0)
-            return -1;
+    struct mcconn_config mcfg;
+    return rl_memcached_config(c, &mcfg, err, errlen) < 0 ? -1 : 0;
+}
+
+int rl_memcached_config(const struct rl_config *c, struct mcconn_config *out, char *err,
+                        size_t errlen)
+{
+    char why[CFG_ERR_LEN];
+    if (c->store != RL_STORE_MEMCACHED)
+        return 0;
+    if (mcconn_config(c->memcached_servers, c->timeout_ms, c->retry_s, out, why, sizeof why) != 0) {
+        snprintf(err, errlen, "RATE_LIMIT_STORE: %s", why);
+        return -1;
     }
-    return 0;
+    return 1;
 }

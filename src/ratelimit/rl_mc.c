@@ -53,127 +53,14 @@ static void rl_prev_put(struct rl_prev_cache *c, const uint8_t id[RL_ID_LEN], in
     pthread_mutex_unlock(&c->lock);
 }
 
-static int rl_host_ok(const char *h, size_t n)
-{
-    if (n == 0 || n > 253)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)h[i]) && h[i] != '.' && h[i] != '-')
-            return 0;
-    return 1;
-}
-
-static int rl_v6_ok(const char *h, size_t n)
-{
-    if (n == 0 || n > 45)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)h[i]) && h[i] != ':' && h[i] != '.')
-            return 0;
-    return 1;
-}
-
-int rl_mc_config(const char *servers, unsigned timeout_ms, unsigned retry_s,
-                 struct rl_mc_config *out, char *err, size_t errlen)
-{
-    const char *p = servers;
-    memset(out, 0, sizeof *out);
-    for (;;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        const char *host = p, *port;
-        size_t hlen;
-        if (n > 0 && p[0] == '[') {
-            const char *close = memchr(p, ']', n);
-            if (!close || !rl_v6_ok(p + 1, (size_t)(close - p - 1)) ||
-                (close + 1 < p + n && close[1] != ':'))
-                goto bad;
-            host = p + 1;
-            hlen = (size_t)(close - host);
-            port = close + 1 < p + n ? close + 2 : NULL;
-        } else {
-            const char *colon = memchr(p, ':', n);
-            hlen = colon ? (size_t)(colon - p) : n;
-            port = colon ? colon + 1 : NULL;
-            if (!rl_host_ok(host, hlen))
-                goto bad;
-        }
-        unsigned long pn = 11211;
-        if (port) {
-            size_t plen = (size_t)(p + n - port);
-            char num[8];
-            if (plen == 0 || plen > 5)
-                goto bad;
-            memcpy(num, port, plen);
-            num[plen] = '\0';
-            char *e;
-            pn = strtoul(num, &e, 10);
-            if (*e || !isdigit((unsigned char)num[0]) || pn == 0 || pn > 65535)
-                goto bad;
-        }
-        if (out->nservers == RL_MC_MAX_SERVERS)
-            goto bad;
-        struct rl_mc_server *sv = &out->server[out->nservers++];
-        memcpy(sv->host, host, hlen);
-        sv->host[hlen] = '\0';
-        sv->port = (unsigned)pn;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    snprintf(out->options, sizeof out->options,
-             "--DISTRIBUTION=consistent --CONNECT-TIMEOUT=%u --POLL-TIMEOUT=%u "
-             "--RETRY-TIMEOUT=%u --TCP-NODELAY --VERIFY-KEY", timeout_ms, timeout_ms, retry_s);
-    char check[256];
-    if (libmemcached_check_configuration(out->options, strlen(out->options), check,
-                                         sizeof check) != MEMCACHED_SUCCESS) {
-        snprintf(err, errlen, "RATE_LIMIT_STORE: libmemcached rejects its options: %s", check);
-        return -1;
-    }
-    return 0;
-bad:
-    snprintf(err, errlen, "RATE_LIMIT_STORE: expected memcached://host:port[,host:port...] "
-             "(at most %d servers; IPv6 as [addr]:port), got 'memcached://%.160s'",
-             RL_MC_MAX_SERVERS, servers);
-    return -1;
-}
-
-int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
-               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen)
+void rl_mc_init(struct rl_mc *m, struct memcached_st *mc, const char *prefix, uint64_t window_ms,
+                unsigned timeout_ms)
 {
     memset(m, 0, sizeof *m);
-    m->mc = memcached(config->options, strlen(config->options));
-    if (!m->mc) {
-        snprintf(err, errlen, "rate limiter: cannot create a memcached handle");
-        return -1;
-    }
-    for (unsigned i = 0; i < config->nservers; i++) {
-        memcached_return_t rc = memcached_server_add(m->mc, config->server[i].host,
-                                                     (in_port_t)config->server[i].port);
-        if (rc != MEMCACHED_SUCCESS) {
-            snprintf(err, errlen, "rate limiter: memcached server %s:%u: %s",
-                     config->server[i].host, config->server[i].port, memcached_strerror(m->mc, rc));
-            rl_mc_close(m);
-            return -1;
-        }
-    }
-    /* two failures in a row (a broken connection and its retry, or two
-     * timeouts) take a server out for the retry timeout; with several servers
-     * its keys move to the others meanwhile */
-    memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 2);
-    if (config->nservers > 1)
-        memcached_behavior_set(m->mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
+    m->mc = mc;
     m->prefix = prefix;
     m->window_ms = window_ms;
     m->timeout_ms = timeout_ms;
-    return 0;
-}
-
-void rl_mc_close(struct rl_mc *m)
-{
-    if (m->mc)
-        memcached_free(m->mc);
-    m->mc = NULL;
 }
 
 static size_t rl_mc_key(const struct rl_mc *m, const uint8_t id[RL_ID_LEN], int64_t window,

@@ -10,8 +10,11 @@
  * admission and 1 per charge in the steady state, plus one get per subject,
  * window and process, plus the undo of a refusal.
  *
- * Thread rule: an rl_mc (one libmemcached handle) belongs to one thread; the
- * rl_prev_cache is shared and locked. */
+ * The connection is not ours: an rl_mc borrows its thread's handle
+ * (core/mcconn.h), which the key-value stores use too.
+ *
+ * Thread rule: an rl_mc (over one libmemcached handle) belongs to one thread;
+ * the rl_prev_cache is shared and locked. */
 #ifndef RELAY_RATELIMIT_RL_MC_H
 #define RELAY_RATELIMIT_RL_MC_H
 
@@ -41,27 +44,8 @@ struct rl_prev_cache {
 void rl_prev_cache_init(struct rl_prev_cache *c);
 void rl_prev_cache_destroy(struct rl_prev_cache *c);
 
-#define RL_MC_MAX_SERVERS 32
-
-/* What every handle is built from. */
-struct rl_mc_config {
-    char options[256];                  /* libmemcached option string, no servers */
-    unsigned nservers;
-    struct rl_mc_server {
-        char host[254];                 /* a name, IPv4 or IPv6 address (no brackets) */
-        unsigned port;
-    } server[RL_MC_MAX_SERVERS];
-};
-
-/* Parse "h:p[,h:p...]" (a port defaults to 11211; IPv6 as [addr]:port) and
- * build the options for timeout_ms and retry_s. Servers are added one by one
- * (libmemcached's option parser knows no IPv6). Returns 0, or -1 with a
- * message naming RATE_LIMIT_STORE. */
-int rl_mc_config(const char *servers, unsigned timeout_ms, unsigned retry_s,
-                 struct rl_mc_config *out, char *err, size_t errlen);
-
 struct rl_mc {
-    struct memcached_st *mc;
+    struct memcached_st *mc;       /* borrowed from the worker (core/mcconn.h) */
     const char *prefix;            /* borrowed from the rl */
     uint64_t window_ms;
     unsigned timeout_ms;           /* the time budget of one request */
@@ -72,11 +56,10 @@ struct rl_mc {
     int skipped;                   /* it was libmemcached skipping a failed server: no time lost */
 };
 
-/* Open a handle (no connection is made until first use). Returns 0 or -1 with
- * a message. Close with rl_mc_close. */
-int rl_mc_open(struct rl_mc *m, const struct rl_mc_config *config, const char *prefix,
-               uint64_t window_ms, unsigned timeout_ms, char *err, size_t errlen);
-void rl_mc_close(struct rl_mc *m);
+/* Set m up to count over mc, a handle the caller opened and keeps open for
+ * as long as m is used. */
+void rl_mc_init(struct rl_mc *m, struct memcached_st *mc, const char *prefix, uint64_t window_ms,
+                unsigned timeout_ms);
 
 /* Start the time budget (timeout_ms) of one request: the admit, undo and
  * charge calls that follow, with all their round trips, take at most that

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/cfg.h"
+#include "core/mcconn.h"
 #include "ratelimit/rl.h"
 #include "rl_test_memcached.h"
 
@@ -25,6 +26,7 @@ static int threads = 4;       /* RL_BENCH_THREADS */
 
 struct run {
     struct rl *rl;
+    const struct mcconn_config *mc;     /* memcached: each thread opens its handle */
     long requests;
     struct rl_stats stats;
 };
@@ -39,7 +41,13 @@ static double now_s(void)
 static void *worker(void *arg)
 {
     struct run *r = arg;
-    struct rl_thread *t = rl_thread_new(r->rl);
+    char err[CFG_ERR_LEN];
+    struct memcached_st *mc = r->mc ? mcconn_open(r->mc, err, sizeof err) : NULL;
+    if (r->mc && !mc) {
+        fprintf(stderr, "rl_bench: %s\n", err);
+        exit(1);
+    }
+    struct rl_thread *t = rl_thread_new(r->rl, mc);
     unsigned seed = (unsigned)(uintptr_t)arg;
     for (long i = 0; i < r->requests; i++) {
         char peer[32], client[80];
@@ -59,6 +67,7 @@ static void *worker(void *arg)
     }
     rl_thread_stats(t, &r->stats);
     rl_thread_free(t);
+    mcconn_close(mc);
     return NULL;
 }
 
@@ -78,7 +87,9 @@ static double measure(const char *store, long per_thread, struct rl_stats *sum)
         fprintf(stderr, "rl_bench: %s\n", err);
         exit(1);
     }
-    struct rl *rl = rl_create(&c, (unsigned)threads, err, sizeof err);
+    static struct mcconn_config mcfg;
+    int has_mc = rl_memcached_config(&c, &mcfg, err, sizeof err);
+    struct rl *rl = has_mc < 0 ? NULL : rl_create(&c, (unsigned)threads, err, sizeof err);
     if (!rl && err[0]) {
         fprintf(stderr, "rl_bench: %s\n", err);
         exit(1);
@@ -87,7 +98,7 @@ static double measure(const char *store, long per_thread, struct rl_stats *sum)
     pthread_t th[MAX_THREADS];
     double t0 = now_s();
     for (int i = 0; i < threads; i++) {
-        runs[i] = (struct run){ rl, per_thread, { 0 } };
+        runs[i] = (struct run){ rl, has_mc > 0 ? &mcfg : NULL, per_thread, { 0 } };
         pthread_create(&th[i], NULL, worker, &runs[i]);
     }
     memset(sum, 0, sizeof *sum);

@@ -1,9 +1,11 @@
-/* Unit tests for core/: bounded buffers, text helpers, configuration. */
+/* Unit tests for core/: bounded buffers, text helpers, configuration, the
+ * memcached server list. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/cfg.h"
+#include "core/mcconn.h"
 #include "core/rand.h"
 #include "core/text.h"
 #include "tap.h"
@@ -102,10 +104,33 @@ static void test_cfg(void)
     unsetenv("X_BOOL");
 }
 
+static void test_mcconn(void)
+{
+    static struct mcconn_config c;
+    char err[CFG_ERR_LEN], many[40 * 12] = "";
+    ok(mcconn_config("mc.example,[::1]:11212,10.0.0.1:1", 250, 3, &c, err, sizeof err) == 0 &&
+       c.nservers == 3, "three servers");
+    ok(strcmp(c.server[0].host, "mc.example") == 0 && c.server[0].port == 11211, "port defaults to 11211");
+    ok(strcmp(c.server[1].host, "::1") == 0 && c.server[1].port == 11212, "IPv6 without its brackets");
+    ok(strstr(c.options, "--CONNECT-TIMEOUT=250 --POLL-TIMEOUT=250 --RETRY-TIMEOUT=3") != NULL,
+       "timeout and retry in the options: %s", c.options);
+    struct memcached_st *mc = mcconn_open(&c, err, sizeof err);
+    ok(mc != NULL, "handle opened without connecting");
+    mcconn_close(mc);
+    mcconn_close(NULL);
+    ok(mcconn_config("[::1", 100, 2, &c, err, sizeof err) < 0 &&
+       strstr(err, "expected memcached://host:port") && strstr(err, "'memcached://[::1'"),
+       "unclosed bracket refused: %s", err);
+    for (int i = 0; i < MCCONN_MAX_SERVERS + 1; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%sh%d:1", i ? "," : "", i);
+    ok(mcconn_config(many, 100, 2, &c, err, sizeof err) < 0, "at most %d servers", MCCONN_MAX_SERVERS);
+}
+
 int main(void)
 {
     test_buf();
     test_text();
     test_cfg();
+    test_mcconn();
     return tap_done();
 }

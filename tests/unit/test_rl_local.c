@@ -63,7 +63,7 @@ struct hammer {
 static void *hammer_thread(void *arg)
 {
     struct hammer *h = arg;
-    struct rl_thread *t = rl_thread_new(h->rl);
+    struct rl_thread *t = rl_thread_new(h->rl, NULL);
     for (int i = 0; i < TRIES; i++) {
         struct rl_result res;
         struct rl_ticket tk;
@@ -151,7 +151,7 @@ int main(void)
     /* another client is not affected; headers report the state */
     struct rl_result res;
     struct rl_ticket tk;
-    struct rl_thread *t = rl_thread_new(rl);
+    struct rl_thread *t = rl_thread_new(rl, NULL);
     rl_check(rl, t, "192.0.2.3", NULL, 0, 100, &res, &tk);
     ok(res.outcome == RL_ADMITTED && tk.active, "another client admitted");
     is_int(res.tok.limit, 700, "token limit reported");

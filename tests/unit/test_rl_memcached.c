@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "core/cfg.h"
+#include "core/mcconn.h"
 #include "ratelimit/rl.h"
 #include "rl_test_memcached.h"
 #include "tap.h"
@@ -61,8 +62,30 @@ static struct rl *make(const char *servers, const char *fail, const char *rpm, c
     return rl;
 }
 
+/* A worker's memcached handle to servers and the limiter's state over it, as
+ * main.c's thread hooks build them (with the current timeout_ms); *mc is NULL
+ * when the handle could not be made. */
+static struct rl_thread *thread_open(struct rl *rl, const char *servers, struct memcached_st **mc)
+{
+    struct mcconn_config c;
+    char err[CFG_ERR_LEN];
+    *mc = NULL;
+    if (mcconn_config(servers, (unsigned)atoi(timeout_ms), 1, &c, err, sizeof err) != 0 ||
+        !(*mc = mcconn_open(&c, err, sizeof err)))
+        printf("# memcached handle: %s\n", err);
+    return rl_thread_new(rl, *mc);
+}
+
+/* As relay_thread_close: the limiter's state first, then the handle. */
+static void thread_close(struct rl_thread *t, struct memcached_st *mc)
+{
+    rl_thread_free(t);
+    mcconn_close(mc);
+}
+
 struct hammer {
     struct rl *rl;
+    const char *servers;
     int nclients;                 /* clients 10.0.0.0 .. 10.0.0.(n-1), in turn */
     uint64_t tokens;
     _Atomic long *count;          /* shared: admitted, refused, other, degraded */
@@ -71,7 +94,8 @@ struct hammer {
 static void *hammer_thread(void *arg)
 {
     struct hammer *h = arg;
-    struct rl_thread *t = rl_thread_new(h->rl);
+    struct memcached_st *mc;
+    struct rl_thread *t = thread_open(h->rl, h->servers, &mc);
     for (int i = 0; i < TRIES; i++) {
         char client[32];
         struct rl_result res;
@@ -83,12 +107,12 @@ static void *hammer_thread(void *arg)
         if (res.degraded)
             atomic_fetch_add(&h->count[3], 1);
     }
-    rl_thread_free(t);
+    thread_close(t, mc);
     return NULL;
 }
 
 /* PROCS x THREADS workers, TRIES each; count[] gets the totals. 0 or -1. */
-static int hammer(struct rl *rl, int nclients, uint64_t tokens, long count[4])
+static int hammer(struct rl *rl, const char *servers, int nclients, uint64_t tokens, long count[4])
 {
     _Atomic long *shared = mmap(NULL, 4 * sizeof(long), PROT_READ | PROT_WRITE,
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -96,7 +120,7 @@ static int hammer(struct rl *rl, int nclients, uint64_t tokens, long count[4])
         return -1;
     for (int i = 0; i < 4; i++)
         atomic_store(&shared[i], 0);
-    struct hammer h = { rl, nclients, tokens, shared };
+    struct hammer h = { rl, servers, nclients, tokens, shared };
     pid_t pids[PROCS];
     int clean = 1;
     for (int p = 0; p < PROCS; p++) {
@@ -198,7 +222,7 @@ int main(void)
     struct rl *rl = make(servers, "open", "50", "0", "0");
     if (!ok(rl != NULL, "memcached limiter created"))
         goto out;
-    ok(hammer(rl, 1, 1, count) == 0, "workers finished");
+    ok(hammer(rl, servers, 1, 1, count) == 0, "workers finished");
     is_int(count[0], 50, "exactly RPM admitted across %d processes x %d threads", PROCS, THREADS);
     is_int(count[1], PROCS * THREADS * TRIES - 50, "the rest refused with a retry time");
     is_int(count[2] + count[3], 0, "no failures, nothing degraded");
@@ -206,13 +230,14 @@ int main(void)
 
     /* tokens: 7 each, TPM 700, no request limit */
     rl = make(servers, "open", "0", "700", "0");
-    ok(hammer(rl, 1, 7, count) == 0 && count[0] == 100, "exactly TPM / cost admitted: %ld", count[0]);
+    ok(hammer(rl, servers, 1, 7, count) == 0 && count[0] == 100, "exactly TPM / cost admitted: %ld", count[0]);
     rl_destroy(rl);
 
     /* round trips: at most 3 per admission on average, 1 per charge */
     rl = make(servers, "open", "1000", "1000000", "0");
-    struct rl_thread *t = rl_thread_new(rl);
-    ok(rl_thread_memcached(t) != NULL, "the thread's memcached handle is exposed");
+    struct memcached_st *mc, *mcc;
+    struct rl_thread *t = thread_open(rl, servers, &mc);
+    ok(mc != NULL, "the worker's memcached handle opened");
     for (int i = 0; i < 100; i++) {
         rl_check(rl, t, "192.0.2.77", NULL, 0, 10, &res, &tk);
         rl_charge_ticket(rl, t, &tk, 5);
@@ -229,12 +254,17 @@ int main(void)
     rl_check(rl, t, "192.0.2.77", NULL, 0, 0, &res, &tk);
     is_int(res.tok.remaining, 1000000 - 100 * 15, "prompt and completion tokens both counted");
     is_int(res.req.remaining, 1000 - 101, "requests counted");
+    thread_close(t, mc);
+    /* a worker whose handle could not be opened limits on the fallback */
+    t = rl_thread_new(rl, NULL);
+    rl_check(rl, t, "192.0.2.78", NULL, 0, 1, &res, &tk);
+    ok(res.outcome == RL_ADMITTED && res.degraded, "no handle: the per-process fallback decides");
     rl_thread_free(t);
     rl_destroy(rl);
 
     /* per-key limits; the key never reaches memcached */
     rl = make(servers, "open", "1000", "0", "3");
-    t = rl_thread_new(rl);
+    t = thread_open(rl, servers, &mc);
     const char *key = "sk-secret-key-do-not-store";
     int admitted = 0;
     for (int i = 0; i < 5; i++) {
@@ -250,14 +280,14 @@ int main(void)
     static char dump[1 << 20];
     ok(dump_keys(&a, dump, sizeof dump) == 0 && strstr(dump, "key=") != NULL, "memcached keys listed");
     ok(!strstr(dump, "sk-secret") && !strstr(dump, "198.51.100"), "no API key and no address in any key");
-    rl_thread_free(t);
+    thread_close(t, mc);
     rl_destroy(rl);
 
     /* two servers: consistent hashing spreads the clients, the limit holds */
     long a0 = test_mc_items(&a), b0 = test_mc_items(&b);
     snprintf(servers, sizeof servers, "127.0.0.1:%d,127.0.0.1:%d", a.port, b.port);
     rl = make(servers, "open", "5", "0", "0");
-    ok(hammer(rl, 40, 1, count) == 0, "workers finished on two servers");
+    ok(hammer(rl, servers, 40, 1, count) == 0, "workers finished on two servers");
     is_int(count[0], 40 * 5, "exactly 5 for each of 40 clients");
     is_int(count[2] + count[3], 0, "no failures");
     long a1 = test_mc_items(&a) - a0, b1 = test_mc_items(&b) - b0;
@@ -269,7 +299,7 @@ int main(void)
     window_s = "2";
     rl = make(servers, "open", "9", "0", "0");
     window_s = "3600";
-    t = rl_thread_new(rl);
+    t = thread_open(rl, servers, &mc);
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     long into = (long)(rt.tv_sec % 2) * 1000 + rt.tv_nsec / 1000000;
@@ -287,14 +317,14 @@ int main(void)
     rl_check(rl, t, "192.0.2.200", NULL, 0, 1, &res, &tk);
     ok(!res.degraded && res.outcome == RL_REFUSED, "the padded previous window is read: still refused (outcome %d, degraded %d)",
        res.outcome, res.degraded);
-    rl_thread_free(t);
+    thread_close(t, mc);
     rl_destroy(rl);
 
     /* outages, with the 100 ms timeout. One of two servers dies: its clients
      * move to the survivor. */
     timeout_ms = "100";
     rl = make(servers, "open", "1000", "0", "0");
-    t = rl_thread_new(rl);
+    t = thread_open(rl, servers, &mc);
     test_mc_kill(&b);
     int64_t t0 = now_ms();
     int moved = 0;
@@ -309,15 +339,15 @@ int main(void)
         usleep(100 * 1000);
     }
     is_int(moved, 40, "B killed: all 40 clients served by A again after %lld ms", (long long)(now_ms() - t0));
-    rl_thread_free(t);
+    thread_close(t, mc);
     rl_destroy(rl);
 
     /* the only server dies: fail open on the per-process fallback */
     snprintf(servers, sizeof servers, "127.0.0.1:%d", a.port);
     rl = make(servers, "open", "50", "0", "0");
     struct rl *closed = make(servers, "closed", "50", "0", "0");
-    t = rl_thread_new(rl);
-    struct rl_thread *tc = rl_thread_new(closed);
+    t = thread_open(rl, servers, &mc);
+    struct rl_thread *tc = thread_open(closed, servers, &mcc);
     rl_check(rl, t, "203.0.113.1", NULL, 0, 1, &res, &tk);
     ok(res.outcome == RL_ADMITTED && !res.degraded, "admitted through memcached");
     int port = a.port;
@@ -354,8 +384,8 @@ int main(void)
     }
     ok(back, "memcached used again");
     ok(closed_back, "closed mode admits again (%lld ms after the restart)", (long long)(now_ms() - t0));
-    rl_thread_free(t);
-    rl_thread_free(tc);
+    thread_close(t, mc);
+    thread_close(tc, mcc);
     rl_destroy(rl);
     rl_destroy(closed);
 
@@ -369,23 +399,23 @@ int main(void)
         pthread_create(&spt, NULL, slow_proxy_run, &sp) == 0) {
         snprintf(servers, sizeof servers, "127.0.0.1:%d", ntohs(pa.sin_port));
         rl = make(servers, "open", "50", "0", "0");
-        t = rl_thread_new(rl);
+        t = thread_open(rl, servers, &mc);
         t0 = now_ms();
         rl_check(rl, t, "203.0.113.4", NULL, 0, 1, &res, &tk);   /* get + incr + add: 180 ms */
         int64_t took = now_ms() - t0;
         ok(res.outcome == RL_ADMITTED && res.degraded, "slow memcached: fail open");
         ok(took >= 90 && took < 250, "gave up when the 100 ms budget was spent: %lld ms", (long long)took);
-        rl_thread_free(t);
+        thread_close(t, mc);
         rl_destroy(rl);
         timeout_ms = "1000";
         rl = make(servers, "open", "50", "0", "0");
-        t = rl_thread_new(rl);
+        t = thread_open(rl, servers, &mc);
         t0 = now_ms();
         rl_check(rl, t, "203.0.113.5", NULL, 0, 1, &res, &tk);
         took = now_ms() - t0;
         ok(res.outcome == RL_ADMITTED && !res.degraded && took >= 120,
            "with a 1 s budget the same admission goes through the proxy: %lld ms", (long long)took);
-        rl_thread_free(t);
+        thread_close(t, mc);
         rl_destroy(rl);
         timeout_ms = "100";
         atomic_store(&sp.stop, 1);
@@ -404,7 +434,7 @@ int main(void)
         getsockname(hung, (struct sockaddr *)&sa, &slen) == 0) {
         snprintf(servers, sizeof servers, "127.0.0.1:%d", ntohs(sa.sin_port));
         rl = make(servers, "open", "50", "0", "0");
-        t = rl_thread_new(rl);
+        t = thread_open(rl, servers, &mc);
         t0 = now_ms();
         rl_check(rl, t, "203.0.113.3", NULL, 0, 1, &res, &tk);
         int64_t took = now_ms() - t0;
@@ -414,7 +444,7 @@ int main(void)
         rl_check(rl, t, "203.0.113.3", NULL, 0, 1, &res, &tk);
         ok(now_ms() - t0 < 50 && res.degraded, "then skipped until the retry time: %lld ms",
            (long long)(now_ms() - t0));
-        rl_thread_free(t);
+        thread_close(t, mc);
         rl_destroy(rl);
     } else {
         ok(0, "listening socket for the hung server");
