@@ -89,79 +89,97 @@ void text_sanitize(char *s)
 }
 
 
-/* Append the run r[0..rn) and then the escape x[0..xn): a single room check
- * when the buffer has the space (text_json_quote reserves it up front). */
-static int text_put(struct buf *out, const char *r, size_t rn, const char *x, size_t xn)
+/* The escape of c, a byte that does not pass as it is (an invalid UTF-8 byte
+ * or an ASCII one that is not plain), into esc; returns its length. */
+static size_t text_escape(unsigned char c, char esc[6])
 {
-    if (out->cap - out->len > rn + xn && rn + xn <= out->max - out->len) {
-        memcpy(out->data + out->len, r, rn);
-        memcpy(out->data + out->len + rn, x, xn);
-        out->len += rn + xn;
-        out->data[out->len] = '\0';
-        return 0;
+    static const char hex[] = "0123456789abcdef";
+    const char *two = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                    : c == '\t' ? "\\t" : NULL;
+    if (c >= 0x80) {
+        memcpy(esc, "\xEF\xBF\xBD", 3);   /* U+FFFD */
+        return 3;
     }
-    return buf_append(out, r, rn) < 0 || buf_append(out, x, xn) < 0 ? -1 : 0;
+    if (two) {
+        memcpy(esc, two, 2);
+        return 2;
+    }
+    memcpy(esc, "\\u00", 4);              /* the other controls and DEL */
+    esc[4] = hex[c >> 4];
+    esc[5] = hex[c & 15];
+    return 6;
+}
+
+size_t text_json_quote_some(char *dst, size_t max, const char *s, size_t n, size_t *at)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = *at, w = 0;
+    while (i < n && w < max) {
+        /* the run of bytes that pass as they are: printable ASCII eight at a
+         * time, whole valid UTF-8 characters, as many as there is room for */
+        size_t lim = n - i <= max - w ? n : i + (max - w), run = i;
+        int full = 0;
+        while (i < lim) {
+            if (lim - i >= 8) {
+                size_t k = text_word_plain(u + i);
+                i += k;
+                if (k == 8)
+                    continue;
+            }
+            if (u[i] >= 0x80) {
+                int l = text_utf8_seq_len(u + i, n - i);
+                if (l <= 0)
+                    break;
+                if ((size_t)l > lim - i) {
+                    full = 1;
+                    break;
+                }
+                i += (size_t)l;
+            } else if (text_byte_plain(u[i])) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        if (dst)
+            memcpy(dst + w, u + run, i - run);
+        w += i - run;
+        if (full || i == lim)
+            break;
+        char esc[6];
+        size_t elen = text_escape(u[i], esc);
+        if (elen > max - w)
+            break;
+        if (dst)
+            memcpy(dst + w, esc, elen);
+        w += elen;
+        i++;
+    }
+    *at = i;
+    return w;
 }
 
 int text_json_quote(struct buf *out, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    (void)buf_reserve(out, n + 2);     /* one growth for the common case; appends still check */
+    size_t at = 0;
+    (void)buf_reserve(out, n + 2);     /* one growth for the common case */
     if (buf_append(out, "\"", 1) < 0)
         return -1;
-    size_t run = 0;   /* start of the pending run of bytes that need no escape */
-    size_t i = 0;
-    while (i < n) {
-        /* printable ASCII other than '"' and '\\' passes as it is: the fast
-         * path, eight bytes at a time, then byte by byte in the last seven */
-        size_t k = 8;
-        while (n - i >= 8 && (k = text_word_plain(u + i)) == 8)
-            i += 8;
-        if (k < 8)
-            i += k;
-        else
-            while (i < n && text_byte_plain(u[i]))
-                i++;
-        if (i == n)
+    while (at < n) {
+        size_t room = out->cap - out->len - 1;
+        if (room > out->max - out->len)
+            room = out->max - out->len;
+        size_t w = text_json_quote_some(out->data + out->len, room, s, n, &at);
+        out->len += w;
+        out->data[out->len] = '\0';
+        if (at == n)
             break;
-        unsigned char c = u[i];
-        const char *esc;
-        size_t elen = 2;
-        char ubuf[6];
-        int l = 1;
-        if (c >= 0x80) {
-            l = text_utf8_seq_len(u + i, n - i);
-            if (l > 0) {
-                i += (size_t)l;
-                continue;
-            }
-            esc = "\xEF\xBF\xBD";   /* U+FFFD */
-            elen = 3;
-            l = 1;
-        } else if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else {   /* the other controls and DEL */
-            memcpy(ubuf, "\\u00", 4);
-            ubuf[4] = hex[c >> 4];
-            ubuf[5] = hex[c & 15];
-            esc = ubuf;
-            elen = 6;
-        }
-        if (text_put(out, s + run, i - run, esc, elen) < 0)
+        /* out of room: grow for the rest, within the maximum */
+        size_t want = (n - at) + (n - at) / 8 + 8, left = out->max - out->len;
+        if (want > left)
+            want = left;
+        if ((w == 0 && want <= room) || buf_reserve(out, want) < 0)
             return -1;
-        i += (size_t)l;
-        run = i;
     }
-    if (buf_append(out, s + run, n - run) < 0 || buf_append(out, "\"", 1) < 0)
-        return -1;
-    return 0;
+    return buf_append(out, "\"", 1);
 }

@@ -75,4 +75,12 @@ static inline size_t text_word_plain(const unsigned char *p)
  * UTF-8 bytes become U+FFFD. Returns 0 or -1 when out is full. */
 int text_json_quote(struct buf *out, const char *s, size_t n);
 
+/* text_json_quote in pieces, without the quotes: write the escaped form of
+ * s[*at..n) into dst[0..max), whole characters and whole escapes only, and
+ * advance *at past what was written. Returns the bytes written: 0 with *at < n
+ * only when max cannot hold the next character or escape (at most 6 bytes).
+ * With dst NULL nothing is written: text_json_quote_some(NULL, SIZE_MAX, s,
+ * n, &at) from at = 0 is the escaped length. */
+size_t text_json_quote_some(char *dst, size_t max, const char *s, size_t n, size_t *at);
+
 #endif

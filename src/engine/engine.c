@@ -321,9 +321,10 @@ static void eng_url(const struct eng_call *c, char *url, size_t size)
              c->stream ? (strchr(base, '?') ? "&isStreaming=true" : "?isStreaming=true") : "");
 }
 
-/* The upstream request of one attempt for c: its body into body, req set up
- * (with the stream callbacks when c streams). */
-static int eng_prepare(struct eng_call *c, int ws, const char *url, struct buf *body, struct client_request *req)
+/* The upstream request of one attempt for c: its body opened in body (close
+ * it after the call), req set up (with the stream callbacks when c streams). */
+static int eng_prepare(struct eng_call *c, int ws, const char *url, struct chatreq_body *body,
+                       struct client_request *req)
 {
     const struct onemin *om = c->ctx->om;
     const struct relay_config *cfg = om->cfg;
@@ -332,10 +333,10 @@ static int eng_prepare(struct eng_call *c, int ws, const char *url, struct buf *
         .web_search = ws, .num_sites = cfg->web_search_num_sites, .max_words = cfg->web_search_max_words,
         .images = c->images, .nimages = c->nimages, .files = c->files, .nfiles = c->nfiles,
     };
-    buf_clear(body);
-    if (chatreq_body(body, &cr) < 0)
+    if (chatreq_open(body, &cr, ENG_BODY_MAX) < 0)
         return err_oom(c->e);
-    *req = onemin_post(om, url, body->data, body->len, cfg->idle_timeout_s, 0);
+    *req = onemin_post(om, url, NULL, 0, cfg->idle_timeout_s, 0);
+    req->body_src = &body->src;
     if (c->stream) {
         sse_free(&c->sse);      /* a retry starts a new body */
         sse_init(&c->sse, ENG_EVENT_MAX, eng_on_event, c);
@@ -363,27 +364,27 @@ static int eng_exchange(struct eng_call *c, struct client_reply *first, struct c
                         enum client_rc *first_rc, enum client_rc *rc, struct client_reply **last)
 {
     char url[ENG_URL_MAX];
-    struct buf body;
     eng_url(c, url, sizeof url);
-    buf_init(&body, ENG_BODY_MAX);
     *first_rc = *rc = CLIENT_ERR_INTERNAL;
     *last = first;
     for (int attempt = 0; attempt < 2; attempt++) {
         int ws = c->req->web_search && !c->no_web_search && attempt == 0;
         struct client_reply *rep = attempt == 0 ? first : retry;
         struct client_request req;
-        if (eng_prepare(c, ws, url, &body, &req) < 0) {
-            buf_free(&body);
-            return -1;
+        struct chatreq_body body;
+        int ok = eng_prepare(c, ws, url, &body, &req) == 0;
+        if (ok) {
+            *rc = c->ctx->perform(c->ctx->om->curl, &req, rep);
+            *last = rep;
         }
-        *rc = c->ctx->perform(c->ctx->om->curl, &req, rep);
-        *last = rep;
+        chatreq_close(&body);
+        if (!ok)
+            return -1;
         if (attempt == 0)
             *first_rc = *rc;
         if (!eng_retry_ws(c, ws, *rc, rep))
             break;
     }
-    buf_free(&body);
     return 0;
 }
 
@@ -473,7 +474,7 @@ static int eng_choices(struct eng_call *calls, unsigned n)
     struct client_request *reqs = calloc(n, sizeof *reqs);
     struct client_reply *reps = calloc(n, sizeof *reps);
     enum client_rc *rcs = calloc(n, sizeof *rcs);
-    struct buf *bodies = calloc(n, sizeof *bodies);
+    struct chatreq_body *bodies = calloc(n, sizeof *bodies);
     int out = -1;
     unsigned made = 0;
     if (!h || !reqs || !reps || !rcs || !bodies) {
@@ -485,7 +486,6 @@ static int eng_choices(struct eng_call *calls, unsigned n)
     for (made = 0; made < n; made++) {
         h[made] = made == 0 ? ctx->om->curl : client_handle_new();
         client_reply_init(&reps[made], max);
-        buf_init(&bodies[made], ENG_BODY_MAX);
         if (!h[made]) {
             made++;
             err_oom(calls[0].e);
@@ -515,7 +515,7 @@ done:
         if (i > 0)
             client_handle_free(h[i]);
         client_reply_free(&reps[i]);
-        buf_free(&bodies[i]);
+        chatreq_close(&bodies[i]);
         sse_free(&calls[i].sse);
     }
     free(h);

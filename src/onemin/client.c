@@ -182,6 +182,24 @@ static enum client_rc client_map(CURLcode cc, const struct client_xfer *x)
     }
 }
 
+/* A body produced as it is sent (client_body). */
+static size_t client_on_read(char *p, size_t size, size_t nmemb, void *ud)
+{
+    const struct client_body *b = ud;
+    return b->read(b->ud, p, size * nmemb);
+}
+
+/* libcurl rewinds a body it must send again (a reused connection that had
+ * closed); that is the only seek a client_body can do. */
+static int client_on_seek(void *ud, curl_off_t offset, int origin)
+{
+    const struct client_body *b = ud;
+    if (origin != SEEK_SET || offset != 0)
+        return CURL_SEEKFUNC_CANTSEEK;
+    b->rewind(b->ud);
+    return CURL_SEEKFUNC_OK;
+}
+
 /* One transfer being set up or run: the easy handle, its callbacks' state
  * and its header list (which holds the key). */
 struct client_run {
@@ -234,14 +252,23 @@ static int client_setup(struct client_run *r, const struct client_request *req, 
     r->hdrs = t;
     if (req->mime) {
         SET(CURLOPT_MIMEPOST, (curl_mime *)req->mime);
-    } else if (req->body) {
+    } else if (req->body || req->body_src) {
         snprintf(line, sizeof line, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
         t = curl_slist_append(r->hdrs, line);
         if (!t)
             return -1;
         r->hdrs = t;
-        SET(CURLOPT_POSTFIELDS, req->body);
-        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        if (req->body_src) {
+            SET(CURLOPT_POST, 1L);
+            SET(CURLOPT_READFUNCTION, client_on_read);
+            SET(CURLOPT_READDATA, (void *)req->body_src);
+            SET(CURLOPT_SEEKFUNCTION, client_on_seek);
+            SET(CURLOPT_SEEKDATA, (void *)req->body_src);
+            SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_src->len);
+        } else {
+            SET(CURLOPT_POSTFIELDS, req->body);
+            SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        }
     }
     if (req->method && strcmp(req->method, "GET") == 0)
         SET(CURLOPT_HTTPGET, 1L);

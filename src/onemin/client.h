@@ -30,12 +30,24 @@ struct client_reply {
     char content_type[128];     /* Content-Type header, "" when absent */
 };
 
+/* A request body produced piece by piece as it is sent, len bytes in all,
+ * for a body too large to hold twice (the chat prompt). read writes the next
+ * bytes into dst (at most max; at least one while any are left) and returns
+ * how many; rewind starts over, for libcurl to send the body again. */
+struct client_body {
+    size_t len;
+    size_t (*read)(void *ud, char *dst, size_t max);
+    void (*rewind)(void *ud);
+    void *ud;
+};
+
 struct client_request {
-    const char *method;         /* "GET" or "POST"; NULL: POST if body or mime, else GET */
+    const char *method;         /* "GET" or "POST"; NULL: POST if a body or mime, else GET */
     const char *url;
     const char *api_key;        /* sent as API-KEY; NULL for none */
     const char *body;           /* request body, or NULL */
     size_t body_len;
+    const struct client_body *body_src;   /* instead of body: produced as it is sent */
     const char *content_type;   /* of body; default application/json */
     void *mime;                 /* curl_mime * for multipart uploads, or NULL */
     unsigned connect_timeout_ms;

@@ -28,6 +28,7 @@ onemin_unit_tests = \
 	tests/unit/test_errors \
 	tests/unit/test_airecord \
 	tests/unit/test_chatmap \
+	tests/unit/test_chatreq \
 	tests/unit/test_media_netcheck \
 	tests/unit/test_media_imgfam \
 	tests/unit/test_media_upcache
@@ -42,6 +43,9 @@ tests_unit_test_errors_LDADD = $(unit_libs)
 tests_unit_test_airecord_SOURCES = tests/unit/test_airecord.c
 tests_unit_test_airecord_CFLAGS = $(unit_cflags)
 tests_unit_test_airecord_LDADD = $(unit_libs)
+tests_unit_test_chatreq_SOURCES = tests/unit/test_chatreq.c
+tests_unit_test_chatreq_CFLAGS = $(unit_cflags)
+tests_unit_test_chatreq_LDADD = $(unit_libs)
 tests_unit_test_chatmap_SOURCES = tests/unit/test_chatmap.c
 tests_unit_test_chatmap_CFLAGS = $(unit_cflags)
 tests_unit_test_chatmap_LDADD = $(unit_libs)

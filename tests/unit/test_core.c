@@ -1,5 +1,6 @@
 /* Unit tests for core/: bounded buffers, text helpers, configuration, the
  * memcached server list. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@
 #include "core/rand.h"
 #include "core/text.h"
 #include "tap.h"
+
+static void test_quote_pieces(void);
 
 static void test_buf(void)
 {
@@ -54,11 +57,52 @@ static void test_text(void)
     ok(text_json_quote(&b, "q\"\\\n\t\x01\xFF\xC3\xA9", 9) == 0, "quote succeeds");
     is_str(buf_str(&b), "\"q\\\"\\\\\\n\\t\\u0001\xEF\xBF\xBD\xC3\xA9\"", "JSON quoting escapes and repairs");
     buf_free(&b);
+    test_quote_pieces();
 
     char id[25];
     rand_hex(id, 24);
     is_int(strlen(id), 24, "rand_hex writes the requested digits");
     ok(strspn(id, "0123456789abcdef") == 24, "rand_hex writes hex");
+}
+
+/* text_json_quote_some, in pieces of every size and counting only, against
+ * text_json_quote on random strings rich in what needs escaping; and quoting
+ * into a buffer whose maximum is just enough, or one byte short. */
+static void test_quote_pieces(void)
+{
+    static const unsigned char pool[] = { 'a', ' ', '"', '\\', '\n', '\t', 0x01, 0x7f, 0xc3, 0xa9, 0xe2, 0x82,
+                                          0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0xed, 0xa0, 0xc0, 'z' };
+    unsigned char s[200];
+    char out[1300];
+    size_t bad = 0, bad_len = 0, bad_max = 0;
+    srand(11);
+    for (int it = 0; it < 3000; it++) {
+        size_t n = (size_t)rand() % sizeof s, piece = 1 + (size_t)rand() % 12, at = 0, w = 0;
+        for (size_t i = 0; i < n; i++)
+            s[i] = pool[(size_t)rand() % sizeof pool];
+        struct buf whole, tight;
+        buf_init(&whole, 1 << 16);
+        text_json_quote(&whole, (const char *)s, n);
+        bad_len += text_json_quote_some(NULL, SIZE_MAX, (const char *)s, n, &at) + 2 != whole.len || at != n;
+        at = 0;
+        while (at < n) {
+            size_t k = text_json_quote_some(out + w, piece, (const char *)s, n, &at);
+            if (k == 0)
+                piece = 6;          /* the longest escape: room for one always makes progress */
+            w += k;
+        }
+        bad += w + 2 != whole.len || memcmp(out, whole.data + 1, w) != 0;
+        buf_init(&tight, whole.len);
+        int fits = text_json_quote(&tight, (const char *)s, n) == 0 && tight.len == whole.len;
+        buf_free(&tight);
+        buf_init(&tight, whole.len - 1);
+        bad_max += !fits || text_json_quote(&tight, (const char *)s, n) == 0;
+        buf_free(&tight);
+        buf_free(&whole);
+    }
+    is_int(bad, 0, "quoting in pieces of 1 to 12 bytes gives the whole quote");
+    is_int(bad_len, 0, "counting without writing gives the quote's length");
+    is_int(bad_max, 0, "a maximum of exactly the quote's length fits, one byte less does not");
 }
 
 static void test_cfg(void)
