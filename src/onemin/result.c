@@ -25,20 +25,23 @@ void result_links(const struct onemin *om, struct json_object *rec, size_t i, st
         resurl_join(a->len ? b : a, om->cfg->asset_cdn_url, path);
 }
 
-/* The host of an http(s) URL, as written; 0 or -1. */
-static int result_host(const char *url, char *out, size_t outlen)
+/* The origin of an http(s) URL, "scheme://host:port" with the scheme's
+ * default port when none is written; 0 or -1. */
+static int result_origin(const char *url, char *out, size_t outlen)
 {
     CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL;
+    char *scheme = NULL, *host = NULL, *port = NULL;
     int rc = -1;
     if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
         (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
-        (size_t)snprintf(out, outlen, "%s", host) < outlen)
+        (size_t)snprintf(out, outlen, "%s://%s:%s", scheme, host, port) < outlen)
         rc = 0;
     curl_free(scheme);
     curl_free(host);
+    curl_free(port);
     curl_url_cleanup(u);
     return rc;
 }
@@ -46,7 +49,7 @@ static int result_host(const char *url, char *out, size_t outlen)
 int result_on_cdn(const struct onemin *om, const char *url)
 {
     char a[512], b[512];
-    return result_host(url, a, sizeof a) == 0 && result_host(om->cfg->asset_cdn_url, b, sizeof b) == 0 &&
+    return result_origin(url, a, sizeof a) == 0 && result_origin(om->cfg->asset_cdn_url, b, sizeof b) == 0 &&
            strcasecmp(a, b) == 0;
 }
 

@@ -2,11 +2,12 @@
  * which links to try, and downloading them.
  *
  * A result link comes from 1min.ai's answer, so it is not trusted more than a
- * client's image URL: a link on the configured asset CDN's host
- * (ONE_MIN_ASSET_CDN_URL's host name, any port) is downloaded with the
- * worker's handle; any
- * other (a temporaryUrl on another host) goes through fetch, with the same
- * address check as client image URLs (ALLOW_PRIVATE_FETCH applies).
+ * client's image URL: a link on the configured asset CDN (the scheme, host
+ * and port of ONE_MIN_ASSET_CDN_URL, the scheme's default port when none is
+ * written) is downloaded with the worker's handle; any other (a temporaryUrl
+ * on another host, or another port of the CDN's host) goes through fetch,
+ * with the same address check as client image URLs (ALLOW_PRIVATE_FETCH
+ * applies).
  *
  * Thread rule: runs on the request's thread (the onemin environment's). */
 #ifndef RELAY_ONEMIN_RESULT_H
@@ -24,7 +25,7 @@ struct json_object;
  * into a and b (either may come back empty). */
 void result_links(const struct onemin *om, struct json_object *rec, size_t i, struct buf *a, struct buf *b);
 
-/* 1 when url is an http(s) URL on the configured asset CDN's host. */
+/* 1 when url is an http(s) URL of the configured asset CDN's origin. */
 int result_on_cdn(const struct onemin *om, const char *url);
 
 /* GET url (no API key) into out (replacing its contents and its maximum),

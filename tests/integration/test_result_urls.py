@@ -3,10 +3,10 @@
 
 Downloads of aiRecord.temporaryUrl and of absolute result paths (for b64_json
 images and speech bytes) must not reach a private address unless it is on the
-configured asset CDN host (docs/upstream-api.md §7, docs/platform.md §5.6).
-A trap server listens on 127.0.0.2 (and ::1 when available), loopback but not
-the CDN host (the mock on 127.0.0.1): it must see no connection, while the same
-answers on the CDN host still work. The relay runs without ALLOW_PRIVATE_FETCH.
+configured asset CDN's origin (docs/upstream-api.md §7, docs/platform.md
+§5.6). Trap servers listen on 127.0.0.2 (and ::1 when available), loopback but
+not the CDN host (the mock on 127.0.0.1), and on another port of 127.0.0.1:
+they must see no connection, while the same answers on the CDN still work. The relay runs without ALLOW_PRIVATE_FETCH.
 """
 
 import base64
@@ -119,6 +119,8 @@ def main():
     cdn_mp3 = {"path": "/cdn/audios/ok.mp3", "body_b64": base64.b64encode(MP3).decode(),
                "headers": {"Content-Type": "audio/mpeg"}, "times": 0}
 
+    # Another port of the CDN's own host (127.0.0.1) is not the CDN either.
+    traps.append(("127.0.0.1", Trap(socket.AF_INET, "127.0.0.1")))
     for host, trap in traps:
         base = "http://%s:%d" % (host, trap.port)
 
