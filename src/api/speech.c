@@ -77,19 +77,6 @@ static void speech_end(struct speech_stream *s)
         s->mismatch = 1;     /* empty, or short and not the format */
 }
 
-/* A link off the asset CDN: downloaded whole through the address check
- * (onemin/result), then passed on. Returns 1 when it arrived. */
-static int speech_fetched(const struct onemin *om, const char *url, struct speech_stream *s)
-{
-    struct buf body;
-    buf_init(&body, 0);
-    int ok = result_download(om, url, om->media->result_max_bytes, &body) == 0;
-    if (ok && speech_on_data(s, body.data ? body.data : "", body.len) == 0)
-        speech_end(s);
-    buf_free(&body);
-    return ok;
-}
-
 /* Pass url's audio to the client. Returns 1 when the audio went out (or the
  * client left while it did), 0 when this link failed before anything was
  * sent (try the next one), -1 with e filled when the file is not the format
@@ -98,33 +85,16 @@ static int speech_relay(const struct onemin *om, struct relay_req *r, const char
                         const struct sniff_fmt *want, struct relay_err *e)
 {
     struct speech_stream s = { .r = r, .want = want };
-    int arrived;
-    enum client_rc urc = CLIENT_OK;
-    long status = 0;
-    if (!result_on_cdn(om, url)) {
-        arrived = speech_fetched(om, url, &s);
-    } else {
-        struct client_reply rep;
-        client_reply_init(&rep, 64u << 10);
-        struct client_request req = onemin_get(om, url, 0);
-        req.on_data = speech_on_data;
-        req.ud = &s;
-        urc = client_perform(om->curl, &req, &rep);
-        status = rep.status;
-        arrived = urc == CLIENT_OK && status >= 200 && status < 300;
-        if (arrived)
-            speech_end(&s);
-        client_reply_free(&rep);
-    }
+    int arrived = result_stream(om, url, speech_on_data, &s) == 0;
+    if (arrived)
+        speech_end(&s);
     if (s.mismatch && !s.committed)
         return err_set(e, 502, "upstream_error", "bad_gateway", NULL, "1min.ai produced audio that is not %s",
                        want->name);
-    if (!s.committed) {
-        LOG_INFO("speech download from a result link failed: %s, HTTP %ld", client_rc_text(urc), status);
+    if (!s.committed)
         return 0;
-    }
     if (!arrived && !r->client_gone)
-        LOG_WARN("speech download broke off: %s", client_rc_text(urc));
+        LOG_WARN("speech download broke off");
     return 1;
 }
 

@@ -19,13 +19,51 @@
 #define FETCH_ADDRS_MAX 8           /* checked addresses offered to libcurl per hop */
 
 struct fetch_xfer {
+    CURL *c;
     struct buf *out;
     const struct fetch_opts *o;
     char pinned[FETCH_ADDRS_MAX][INET6_ADDRSTRLEN];  /* the addresses checked for this hop */
     size_t npinned;
     int too_big;
     int refused;                    /* the open-socket check refused the peer */
+    int checked;                    /* on_data: the status and type were looked at */
+    int passing;                    /* on_data: a 2xx body of the wanted type */
+    int bad_type;
+    int aborted;                    /* on_data stopped the transfer */
+    size_t passed;                  /* on_data: bytes handed over */
 };
+
+static int fetch_type_ok(const struct fetch_opts *o, const char *ct);
+
+/* With on_data: only a 2xx body of the wanted type is the file; the check is
+ * made at its first byte, before anything is handed over. */
+static size_t fetch_pass(struct fetch_xfer *x, const char *p, size_t n)
+{
+    if (!x->checked) {
+        long status = 0;
+        char *ct = NULL;
+        x->checked = 1;
+        curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(x->c, CURLINFO_CONTENT_TYPE, &ct);
+        x->passing = status >= 200 && status < 300;
+        if (x->passing && !fetch_type_ok(x->o, ct)) {
+            x->bad_type = 1;
+            return CURL_WRITEFUNC_ERROR;
+        }
+    }
+    if (!x->passing)
+        return n;                   /* a redirect's or an error's own body */
+    if (n > x->o->max_bytes - x->passed) {
+        x->too_big = 1;
+        return CURL_WRITEFUNC_ERROR;
+    }
+    x->passed += n;
+    if (x->o->on_data(x->o->ud, p, n) != 0) {
+        x->aborted = 1;
+        return CURL_WRITEFUNC_ERROR;
+    }
+    return n;
+}
 
 static enum fetch_rc fetch_fail(char *msg, size_t msglen, enum fetch_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -43,6 +81,8 @@ static size_t fetch_on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     struct fetch_xfer *x = ud;
     size_t n = size * nmemb;
+    if (x->o->on_data)
+        return fetch_pass(x, p, n);
     if (buf_append(x->out, p, n) < 0) {
         x->too_big = 1;
         return CURL_WRITEFUNC_ERROR;
@@ -209,7 +249,7 @@ static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts
     char host[FETCH_HOST_MAX], resolve[FETCH_HOST_MAX + FETCH_ADDRS_MAX * (INET6_ADDRSTRLEN + 3) + 32];
     long port = 0, status = 0;
     int is_ipv6 = 0;
-    struct fetch_xfer x = { .out = out, .o = o };
+    struct fetch_xfer x = { .c = c, .out = out, .o = o };
     struct curl_slist *pin = NULL;
     enum fetch_rc rc = fetch_parse(url, host, &port, &is_ipv6, msg, msglen);
     if (rc != FETCH_OK)
@@ -230,7 +270,8 @@ static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts
             return fetch_fail(msg, msglen, FETCH_INTERNAL, "out of memory");
     }
 
-    buf_clear(out);
+    if (out)
+        buf_clear(out);
     curl_easy_reset(c);
     int ok = 1;
 #define SET(opt, val) ok &= curl_easy_setopt(c, opt, val) == CURLE_OK
@@ -243,7 +284,7 @@ static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts
     SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
     SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout_ms ? o->connect_timeout_ms : 10000));
     SET(CURLOPT_TIMEOUT_MS, ms_left);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)out->max);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(out ? out->max : o->max_bytes));
     SET(CURLOPT_WRITEFUNCTION, fetch_on_body);
     SET(CURLOPT_WRITEDATA, &x);
     SET(CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
@@ -262,9 +303,17 @@ static enum fetch_rc fetch_hop(CURL *c, const char *url, const struct fetch_opts
                         "the relay does not fetch images from %.100s: its address is not allowed", host);
         goto out;
     }
+    if (x.aborted) {
+        rc = fetch_fail(msg, msglen, FETCH_ABORTED, "the download from %.100s was stopped", host);
+        goto out;
+    }
+    if (x.bad_type) {
+        rc = fetch_fail(msg, msglen, FETCH_BAD_TYPE, "the URL at %.100s is not the kind of file wanted", host);
+        goto out;
+    }
     if (x.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         rc = fetch_fail(msg, msglen, FETCH_TOO_BIG, "the image at %.100s is larger than %zu bytes",
-                        host, out->max);
+                        host, out ? out->max : o->max_bytes);
         goto out;
     }
     if (cc == CURLE_OPERATION_TIMEDOUT) {
@@ -338,7 +387,7 @@ enum fetch_rc fetch_url(const char *url, const struct fetch_opts *o, struct buf 
     }
     free(owned);
     curl_easy_cleanup(c);
-    if (rc != FETCH_OK)
+    if (rc != FETCH_OK && out)
         buf_clear(out);
     return rc;
 }

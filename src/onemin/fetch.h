@@ -32,6 +32,12 @@ struct fetch_opts {
     size_t nallow;
     const char *type_prefix;    /* accepted Content-Type prefix ("image/"); absent or
                                  * application/octet-stream also pass */
+    /* When set, the final answer's body is handed over piece by piece as it
+     * arrives (at most max_bytes in all, after the status and type checks)
+     * instead of collected; redirect bodies are dropped. Return non-zero to
+     * stop the transfer (FETCH_ABORTED). */
+    int (*on_data)(void *ud, const char *p, size_t n);
+    void *ud;
 };
 
 enum fetch_rc {
@@ -44,12 +50,13 @@ enum fetch_rc {
     FETCH_TOO_BIG,
     FETCH_BAD_TYPE,         /* a Content-Type that is not the wanted kind */
     FETCH_TOO_MANY_REDIRECTS,
+    FETCH_ABORTED,          /* on_data stopped the transfer */
     FETCH_INTERNAL
 };
 
-/* Download url into out (buf_init'ed by the caller, who frees it). Returns
- * FETCH_OK or an error with a sentence for the client in msg (which never
- * contains more of the URL than its host). */
+/* Download url into out (buf_init'ed by the caller, who frees it; NULL with
+ * on_data). Returns FETCH_OK or an error with a sentence for the client in
+ * msg (which never contains more of the URL than its host). */
 enum fetch_rc fetch_url(const char *url, const struct fetch_opts *o, struct buf *out,
                         char *msg, size_t msglen);
 

@@ -53,8 +53,10 @@ int result_on_cdn(const struct onemin *om, const char *url)
            strcasecmp(a, b) == 0;
 }
 
-/* A link off the CDN: through fetch's address check. */
-static int result_fetch(const struct onemin *om, const char *url, size_t max, struct buf *out)
+/* A link off the CDN: through fetch's address check, into out or (with
+ * on_data) handed over as it arrives. */
+static int result_fetch(const struct onemin *om, const char *url, size_t max, struct buf *out,
+                        int (*on_data)(void *, const char *, size_t), void *ud)
 {
     const struct media_config *mc = om->media;
     char msg[256];
@@ -66,17 +68,51 @@ static int result_fetch(const struct onemin *om, const char *url, size_t max, st
         .allow_private = mc->allow_private_fetch,
         .allow = mc->fetch_allow,
         .nallow = mc->fetch_allow_count,
+        .on_data = on_data,
+        .ud = ud,
     };
-    buf_free(out);
-    buf_init(out, max);
+    if (out) {
+        buf_free(out);
+        buf_init(out, max);
+    }
     record_upstream_start();
     enum fetch_rc frc = fetch_url(url, &o, out, msg, sizeof msg);
     record_upstream_end(frc == FETCH_OK ? 200 : 0, frc == FETCH_TIMEOUT);
     if (frc != FETCH_OK) {
-        LOG_INFO("downloading a result failed: %s", msg);
+        if (frc != FETCH_ABORTED)
+            LOG_INFO("downloading a result failed: %s", msg);
         return -1;
     }
     return 0;
+}
+
+/* A link on the CDN: with the worker's handle, into rep's body or (with
+ * on_data) handed over as it arrives. */
+static int result_get(const struct onemin *om, const char *url, struct client_reply *rep,
+                      int (*on_data)(void *, const char *, size_t), void *ud)
+{
+    struct client_request req = onemin_get(om, url, on_data ? 0 : om->media->upload_timeout_s);
+    req.on_data = on_data;
+    req.ud = ud;
+    enum client_rc urc = client_perform(om->curl, &req, rep);
+    int ok = urc == CLIENT_OK && rep->status >= 200 && rep->status < 300;
+    if (!ok && urc != CLIENT_ERR_ABORTED)
+        LOG_INFO("downloading a result failed: %s, HTTP %ld", client_rc_text(urc), rep->status);
+    return ok ? 0 : -1;
+}
+
+int result_stream(const struct onemin *om, const char *url, int (*on_data)(void *ud, const char *p, size_t n),
+                  void *ud)
+{
+    struct client_reply rep;
+    if (!*url)
+        return -1;
+    if (!result_on_cdn(om, url))
+        return result_fetch(om, url, om->media->result_max_bytes, NULL, on_data, ud);
+    client_reply_init(&rep, 64u << 10);        /* an error's body only: a 2xx body streams */
+    int rc = result_get(om, url, &rep, on_data, ud);
+    client_reply_free(&rep);
+    return rc;
 }
 
 int result_download(const struct onemin *om, const char *url, size_t max, struct buf *out)
@@ -85,19 +121,15 @@ int result_download(const struct onemin *om, const char *url, size_t max, struct
     if (!*url)
         return -1;
     if (!result_on_cdn(om, url))
-        return result_fetch(om, url, max, out);
+        return result_fetch(om, url, max, out, NULL, NULL);
     client_reply_init(&rep, max);
-    struct client_request req = onemin_get(om, url, om->media->upload_timeout_s);
-    enum client_rc urc = client_perform(om->curl, &req, &rep);
-    int ok = urc == CLIENT_OK && rep.status >= 200 && rep.status < 300;
-    if (ok) {
+    int rc = result_get(om, url, &rep, NULL, NULL);
+    if (rc == 0) {
         /* hand the body over without copying it */
         buf_free(out);
         *out = rep.body;
         buf_init(&rep.body, 0);
-    } else {
-        LOG_INFO("downloading a result failed: %s, HTTP %ld", client_rc_text(urc), rep.status);
     }
     client_reply_free(&rep);
-    return ok ? 0 : -1;
+    return rc;
 }

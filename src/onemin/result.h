@@ -33,4 +33,12 @@ int result_on_cdn(const struct onemin *om, const char *url);
  * (logged; the caller tries the next link or reports). */
 int result_download(const struct onemin *om, const char *url, size_t max, struct buf *out);
 
+/* GET url as result_download does, handing the body to on_data piece by piece
+ * as it arrives (at most the configured result size when off the CDN), so the
+ * client can have the first bytes before the last exist. Returns 0 when the
+ * whole body arrived, -1 otherwise (logged unless on_data stopped it; bytes
+ * may have been handed over). */
+int result_stream(const struct onemin *om, const char *url, int (*on_data)(void *ud, const char *p, size_t n),
+                  void *ud);
+
 #endif

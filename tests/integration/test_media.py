@@ -359,8 +359,16 @@ def test_speech(lt, mock):
 
 class SlowAudio(http.server.BaseHTTPRequestHandler):
     """Serves an MP3 in two halves, 1.5 s apart: the relay must pass the first
-    half on before the second exists."""
+    half on before the second exists. /moved.mp3 redirects there, with a body
+    of its own that must not reach the client."""
     def do_GET(self):
+        if self.path == "/moved.mp3":
+            self.send_response(302)
+            self.send_header("Location", "/slow.mp3")
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"moved")
+            return
         data = mock_media.make_mp3(40)
         self.send_response(200)
         self.send_header("Content-Type", "audio/mpeg")
@@ -375,34 +383,52 @@ class SlowAudio(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_speech_streams(lt, mock):
+def speech_timed(lt):
+    """POST /v1/audio/speech; the status, the body, and when its first bytes
+    and its end arrived."""
+    host, port = lt.base_url.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    start = time.time()
+    h = {"Content-Type": "application/json"}
+    h.update(auth(KEY))
+    conn.request("POST", "/v1/audio/speech", body=json.dumps(
+        {"model": "tts-1", "input": "stream me", "voice": "alloy"}).encode(), headers=h)
+    resp = conn.getresponse()
+    first = resp.read1(4096)
+    t_first = time.time() - start
+    rest = resp.read()
+    t_all = time.time() - start
+    conn.close()
+    return resp.status, first + rest, t_first, t_all
+
+
+def test_speech_streams(lt, lt_private, mock):
+    """The audio reaches the client as it downloads, from a signed link off
+    the CDN (fetched through the address check, as 1min.ai's temporaryUrl
+    is, here after a redirect) and from the CDN itself."""
+    data = mock_media.make_mp3(40)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowAudio)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     try:
         mock.reset()
-        mock.config(tts_temp_url="http://127.0.0.1:%d/slow.mp3" % srv.server_address[1])
-        host, port = lt.base_url.split("//")[1].split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        start = time.time()
-        h = {"Content-Type": "application/json"}
-        h.update(auth(KEY))
-        conn.request("POST", "/v1/audio/speech", body=json.dumps(
-            {"model": "tts-1", "input": "stream me", "voice": "alloy"}).encode(), headers=h)
-        resp = conn.getresponse()
-        first = resp.read1(4096)
-        t_first = time.time() - start
-        rest = resp.read()
-        t_all = time.time() - start
-        conn.close()
-        whole = first + rest
-        ok(resp.status == 200 and whole == mock_media.make_mp3(40), "speech: the streamed bytes are complete",
-           (resp.status, len(whole)))
-        ok(t_first < 1.2 and t_all >= 1.4, "speech: the first bytes arrive before the download ends "
-           "(first after %.2f s, all after %.2f s)" % (t_first, t_all))
+        mock.config(tts_temp_url="http://127.0.0.1:%d/moved.mp3" % srv.server_address[1])
+        status, whole, t_first, t_all = speech_timed(lt_private)
     finally:
         srv.shutdown()
         srv.server_close()
+    ok(status == 200 and whole == data, "speech off the CDN: the streamed bytes are complete", (status, len(whole)))
+    ok(t_first < 1.2 and t_all >= 1.4, "speech off the CDN: the first bytes arrive before the download ends "
+       "(first after %.2f s, all after %.2f s)" % (t_first, t_all))
+
+    mock.reset()
+    mock.config(tts_temp_url=mock.url + "/signed/slow.mp3")
+    mock.script({"path": "/signed/slow.mp3", "headers": {"Content-Type": "audio/mpeg"}, "delay_ms": 1500,
+                 "chunks_b64": [base64.b64encode(data[:8192]).decode(), base64.b64encode(data[8192:]).decode()]})
+    status, whole, t_first, t_all = speech_timed(lt)
+    ok(status == 200 and whole == data, "speech on the CDN: the streamed bytes are complete", (status, len(whole)))
+    ok(t_first < 1.2 and t_all >= 1.4, "speech on the CDN: the first bytes arrive before the download ends "
+       "(first after %.2f s, all after %.2f s)" % (t_first, t_all))
 
 
 def vision_body(model, *urls, text="What is this?"):
@@ -526,7 +552,7 @@ def main():
     test_images(lt, mock)
     test_transcriptions(lt, mock)
     test_speech(lt, mock)
-    test_speech_streams(lt, mock)
+    test_speech_streams(lt, lt_private, mock)
     test_vision(lt, lt_private, mock)
     leaked = [r for r in SEEN if KEY.encode() in r.body or any(KEY in v for _, v in r.headers)]
     is_(len(leaked), 0, "the API key never appears in a response")

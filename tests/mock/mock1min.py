@@ -266,7 +266,7 @@ HTML_403 = (b"<!DOCTYPE html>\n<html><head><title>Attention Required! | Cloudfla
 # replace the built-in behaviour for matching requests (tests/mock/README.md).
 
 SCRIPT_KEYS = {"path", "method", "query", "times", "status", "headers", "json", "body", "body_b64",
-               "sse", "chunks", "delay_ms"}
+               "sse", "chunks", "chunks_b64", "delay_ms"}
 
 
 def add_scripts(data):
@@ -280,8 +280,8 @@ def add_scripts(data):
         unknown = set(a) - SCRIPT_KEYS
         if unknown:
             return "unknown answer keys: %s" % ", ".join(sorted(unknown))
-        if sum(k in a for k in ("json", "body", "body_b64", "sse", "chunks")) > 1:
-            return "json, body, body_b64, sse and chunks exclude each other"
+        if sum(k in a for k in ("json", "body", "body_b64", "sse", "chunks", "chunks_b64")) > 1:
+            return "json, body, body_b64, sse, chunks and chunks_b64 exclude each other"
     with STATE.lock:
         for a in answers:
             STATE.scripts.append(dict(a, used=0))
@@ -615,7 +615,7 @@ class Handler(BaseHTTPRequestHandler):
         status = int(script.get("status", 200))
         headers = {k: fill_key(str(v), key) for k, v in (script.get("headers") or {}).items()}
         STATE.update(entry, status=status, scripted=True)
-        if "sse" in script or "chunks" in script:
+        if "sse" in script or "chunks" in script or "chunks_b64" in script:
             ctype = headers.pop("Content-Type", "text/event-stream; charset=utf-8")
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -631,13 +631,15 @@ class Handler(BaseHTTPRequestHandler):
                     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
                     pieces.append(("event: %s\ndata: %s\n\n" % (name, text)) if name
                                   else "data: %s\n\n" % text)
+            elif "chunks" in script:
+                pieces = [fill_key(piece, key).encode("utf-8") for piece in script["chunks"]]
             else:
-                pieces = list(script["chunks"])
+                pieces = [base64.b64decode(piece) for piece in script["chunks_b64"]]
             delay = script.get("delay_ms", 0) / 1000.0
             for i, piece in enumerate(pieces):
                 if i and delay:
                     self._wait(delay)
-                self._chunk(fill_key(piece, key).encode("utf-8"))
+                self._chunk(piece)
                 with STATE.lock:
                     entry["events_sent"] += 1
             self._end_chunks()
