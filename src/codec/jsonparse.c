@@ -241,16 +241,40 @@ static int jp_literal(struct jp *j, const char *word, struct json_object **out, 
 
 static int jp_value(struct jp *j, int depth, struct json_object **out);
 
+/* Past a container's opening bracket: 1 when it closes at once (consumed). */
+static int jp_open(struct jp *j, unsigned char close)
+{
+    j->p++;
+    jp_ws(j);
+    if (!jp_at(j, close))
+        return 0;
+    j->p++;
+    return 1;
+}
+
+/* After a member or an element: 1 at ',' (another follows), 0 at close (the
+ * container ends), -1 at anything else. */
+static int jp_next(struct jp *j, unsigned char close)
+{
+    jp_ws(j);
+    if (jp_at(j, ',')) {
+        j->p++;
+        jp_ws(j);
+        return 1;
+    }
+    if (!jp_at(j, close))
+        return -1;
+    j->p++;
+    return 0;
+}
+
 static int jp_array(struct jp *j, int depth, struct json_object **out)
 {
     struct json_object *arr = NULL, *v;
     int rc;
     if (j->build && !(arr = json_object_new_array()))
         return JP_OOM;
-    j->p++;
-    jp_ws(j);
-    if (jp_at(j, ']')) {
-        j->p++;
+    if (jp_open(j, ']')) {
         *out = arr;
         return JP_OK;
     }
@@ -263,17 +287,12 @@ static int jp_array(struct jp *j, int depth, struct json_object **out)
             rc = JP_OOM;
             goto fail;
         }
-        jp_ws(j);
-        if (jp_at(j, ',')) {
-            j->p++;
-            jp_ws(j);
-        } else if (jp_at(j, ']')) {
-            j->p++;
+        if ((rc = jp_next(j, ']')) <= 0)
             break;
-        } else {
-            rc = JP_DECLINE;
-            goto fail;
-        }
+    }
+    if (rc < 0) {
+        rc = JP_DECLINE;
+        goto fail;
     }
     if (j->build)
         json_object_array_shrink(arr, 0);     /* as the tokener does */
@@ -290,10 +309,7 @@ static int jp_object(struct jp *j, int depth, struct json_object **out)
     int rc, nul;
     if (j->build && !(obj = json_object_new_object()))
         return JP_OOM;
-    j->p++;
-    jp_ws(j);
-    if (jp_at(j, '}')) {
-        j->p++;
+    if (jp_open(j, '}')) {
         *out = obj;
         return JP_OK;
     }
@@ -320,17 +336,12 @@ static int jp_object(struct jp *j, int depth, struct json_object **out)
                 goto fail;
             }
         }
-        jp_ws(j);
-        if (jp_at(j, ',')) {
-            j->p++;
-            jp_ws(j);
-        } else if (jp_at(j, '}')) {
-            j->p++;
+        if ((rc = jp_next(j, '}')) <= 0)
             break;
-        } else {
-            rc = JP_DECLINE;
-            goto fail;
-        }
+    }
+    if (rc < 0) {
+        rc = JP_DECLINE;
+        goto fail;
     }
     *out = obj;
     return JP_OK;
