@@ -67,7 +67,6 @@ static const struct cc_item cc_items[] = {
     C("RELAY_MODELS_TIMEOUT", CC_UINT, models_timeout_s),
     C("RELAY_SHUTDOWN_GRACE", CC_UINT, shutdown_grace_s),
     E("FCGI_WEB_SERVER_ADDRS", "(any)"),
-    E("GLIBC_TUNABLES", "(unset)"),
     M("RELAY_VISION_MAX_IMAGES", CC_UINT, max_images),
     M("RELAY_FETCH_MAX_BYTES", CC_SIZE, fetch_max_bytes),
     M("RELAY_FETCH_TIMEOUT", CC_UINT, fetch_timeout_s),

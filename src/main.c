@@ -18,7 +18,6 @@
 #include "config.h"
 #include "core/accesslog.h"
 #include "core/cfg.h"
-#include "core/heap.h"
 #include "core/log.h"
 #include "core/mcconn.h"
 #include "core/metrics.h"
@@ -157,7 +156,6 @@ int main(int argc, char **argv)
 
     if (check)
         return check_config_run(stdout);
-    heap_tune();                /* before any thread exists */
     srv_block_signals();
     if (cfg_load(&cfg, err, sizeof err) < 0) {
         fprintf(stderr, "1min-relay: configuration error: %s\n", err);

@@ -1,5 +1,4 @@
-# core: buffers, logging, configuration, text, the error value, addresses,
-# the allocator settings
+# core: buffers, logging, configuration, text, the error value, addresses
 librelay_a_SOURCES += \
 	src/core/buf.c src/core/buf.h \
 	src/core/cfg.c src/core/cfg.h \
@@ -15,7 +14,6 @@ librelay_a_SOURCES += \
 	src/core/accesslog.c src/core/accesslog.h
 librelay_a_SOURCES += \
 	src/core/err.c src/core/err.h \
-	src/core/heap.c src/core/heap.h \
 	src/core/keep.c src/core/keep.h \
 	src/core/mcconn.c src/core/mcconn.h \
 	src/core/cidr.c src/core/cidr.h \

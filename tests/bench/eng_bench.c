@@ -8,9 +8,8 @@
  *   - peak resident memory the first request of its size added, as a
  *     multiple of its body (target: at most 3x);
  *   - CPU time of the whole path, the tokenizer's share of it (counting the
- *     prompt), and the rest: for the first request, whose buffers are new
- *     pages, and the median of the next ones, which reuse them as a running
- *     relay does (core/heap.c; target: the rest at most 5 ms per MiB);
+ *     prompt), and the rest (target: at most 5 ms for 1 MiB): for the first
+ *     request, and the median of the next ones;
  *   - the parse alone, side by side with json-c's tokener. */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -23,7 +22,6 @@
 #include "api/api.h"
 #include "api/chatmsgs.h"
 #include "core/cfg.h"
-#include "core/heap.h"
 #include "engine/ctx.h"
 #include "engine/engine.h"
 #include "onemin/media.h"
@@ -211,9 +209,7 @@ static void one_size(size_t size)
 int main(void)
 {
     size_t sizes[] = { (size_t)1 << 20, (size_t)4 << 20 };
-    int tuned = heap_tune();
-    printf("eng-bench: one chat request through parse, transcript, prompt, count, upstream body, fake call "
-           "(allocator settings of core/heap: %s)\n", tuned ? "applied" : "not applied");
+    printf("eng-bench: one chat request through parse, transcript, prompt, count, upstream body, fake call\n");
     fflush(stdout);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         pid_t pid = fork();
