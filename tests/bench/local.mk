@@ -9,3 +9,8 @@ EXTRA_DIST += tests/bench/bench_streams.py
 bench-streams: all
 	RELAY_BIN='$(abs_top_builddir)/1min-relay' TOP_SRCDIR='$(abs_top_srcdir)' python3 $(top_srcdir)/tests/bench/bench_streams.py
 bench: bench-streams
+EXTRA_DIST += tests/bench/bench_large.py
+.PHONY: bench-large
+bench-large: all
+	RELAY_BIN='$(abs_top_builddir)/1min-relay' TOP_SRCDIR='$(abs_top_srcdir)' python3 $(top_srcdir)/tests/bench/bench_large.py
+bench: bench-large
