@@ -631,6 +631,7 @@ class Handler(BaseHTTPRequestHandler):
                     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
                     pieces.append(("event: %s\ndata: %s\n\n" % (name, text)) if name
                                   else "data: %s\n\n" % text)
+                pieces = [fill_key(piece, key).encode("utf-8") for piece in pieces]
             elif "chunks" in script:
                 pieces = [fill_key(piece, key).encode("utf-8") for piece in script["chunks"]]
             else:
