@@ -3,10 +3,12 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec/jsonparse.h"
 #include "core/record.h"
+#include "http/io.h"
 #include "http/resp.h"
 
 #define API_JSON_DEPTH 64
@@ -121,6 +123,75 @@ int api_check_client(struct relay_req *r, struct relay_err *e)
     if (req_client_gone(r))
         return err_set(e, 499, NULL, NULL, NULL, "The client left before the call to 1min.ai");
     return 0;
+}
+
+static int api_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int api_query(struct relay_req *r, const char *name, char *out, size_t outlen, struct relay_err *e)
+{
+    const char *qs = io_param(r->io, "QUERY_STRING"), *v = NULL;
+    size_t name_len = strlen(name), vn = 0;
+    while (qs && *qs) {
+        size_t n = strcspn(qs, "&");
+        if (n > name_len && qs[name_len] == '=' && strncmp(qs, name, name_len) == 0) {
+            v = qs + name_len + 1;
+            vn = n - name_len - 1;
+        } else if (n == name_len && strncmp(qs, name, n) == 0) {
+            v = qs + n;
+            vn = 0;
+        }
+        qs += n + (qs[n] == '&');
+    }
+    if (!v)
+        return 0;
+    size_t len = 0;
+    for (size_t i = 0; i < vn; i++, len++) {
+        int c = (unsigned char)v[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int hi = i + 2 < vn ? api_hex(v[i + 1]) : -1, lo = hi >= 0 ? api_hex(v[i + 2]) : -1;
+            if (lo < 0 || (hi | lo) == 0)
+                return err_set(e, 400, NULL, "invalid_value", name,
+                               "Invalid '%s': a bad %%-escape or a NUL in the query string.", name);
+            c = hi << 4 | lo;
+            i += 2;
+        }
+        if (len + 1 >= outlen)
+            return err_set(e, 400, NULL, NULL, name, "Invalid '%s': the value is too long.", name);
+        out[len] = (char)c;
+    }
+    out[len] = '\0';
+    return 1;
+}
+
+int api_list_query(struct relay_req *r, size_t def, size_t max, struct api_list *q, struct relay_err *e)
+{
+    char v[16];
+    int rc;
+    q->desc = 1;
+    q->limit = def;
+    q->after[0] = '\0';
+    if ((rc = api_query(r, "order", v, sizeof v, e)) != 0) {
+        if (rc < 0 || (strcmp(v, "desc") != 0 && strcmp(v, "asc") != 0))
+            return err_set(e, 400, NULL, NULL, "order", "Invalid 'order': expected 'asc' or 'desc'.");
+        q->desc = v[0] == 'd';
+    }
+    if ((rc = api_query(r, "limit", v, sizeof v, e)) != 0) {
+        char *end;
+        unsigned long l = rc > 0 && v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+        if (l < 1 || l > max || *end)
+            return err_set(e, 400, NULL, NULL, "limit",
+                           "Invalid 'limit': expected an integer from 1 to %zu.", max);
+        q->limit = (size_t)l;
+    }
+    return api_query(r, "after", q->after, sizeof q->after, e) < 0 ? -1 : 0;
 }
 
 int api_json(struct relay_req *r, int status, struct json_object *obj, struct relay_err *e)

@@ -75,6 +75,25 @@ void api_onemin(struct relay_req *r, const char *key, size_t key_len, struct one
  * is rendered for it) when the client has left. */
 int api_check_client(struct relay_req *r, struct relay_err *e);
 
+/* The query parameter name of r's query string into out, percent-decoded
+ * ('+' is a space); when it repeats, the last one counts. 1, 0 when it is
+ * absent, -1 with a 400 naming it when the value is longer than outlen - 1
+ * or holds a bad escape or a NUL. */
+int api_query(struct relay_req *r, const char *name, char *out, size_t outlen, struct relay_err *e);
+
+/* The query of OpenAI's cursor-paged lists (GET /v1/files, GET
+ * /v1/responses/{id}/input_items): order=asc|desc (default desc),
+ * limit=1..max (default def), after=ID (empty: from the start). Other
+ * parameters are the caller's. -1 with a 400 naming the parameter whose
+ * value is not one of these. */
+#define API_LIST_AFTER_MAX 64
+struct api_list {
+    int desc;
+    size_t limit;
+    char after[API_LIST_AFTER_MAX];
+};
+int api_list_query(struct relay_req *r, size_t def, size_t max, struct api_list *q, struct relay_err *e);
+
 /* Send obj as a 200-or-other JSON response. -1 with e filled when it cannot
  * be serialised; 0 otherwise (also when the client left meanwhile). */
 int api_json(struct relay_req *r, int status, struct json_object *obj, struct relay_err *e);

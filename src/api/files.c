@@ -24,6 +24,7 @@
 #define FILES_FORM_OVERHEAD ((size_t)1 << 20)
 #define FILES_INDEX_MAX ((size_t)1 << 20)      /* one key's index: ~40 000 ids */
 #define FILES_ENTRY_MAX ((size_t)16 << 10)
+#define FILES_LIST_MAX 10000                   /* OpenAI's limit: 1 to 10 000, 10 000 by default */
 
 static const char *const files_purposes[] = { "assistants", "batch", "fine-tune", "vision", "user_data",
                                                "evals", NULL };
@@ -234,64 +235,122 @@ out:
     return rc;
 }
 
+/* The ids of a key's index (one per line, oldest first), split in place:
+ * *n of them in *ids (new, the caller frees). -1 when out of memory. */
+static int files_index_ids(char *text, size_t len, char ***ids, size_t *n)
+{
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    for (size_t i = 0; i < len; i++)
+        cap += text[i] == '\n';
+    if (!(*ids = malloc((cap + 1) * sizeof **ids)))
+        return -1;
+    for (char *p = text; p && p < text + len;) {
+        char *nl = memchr(p, '\n', (size_t)(text + len - p));
+        char *stop = nl ? nl : text + len;
+        *stop = '\0';
+        if (stop > p && (size_t)(stop - p) < FILES_ID_MAX)
+            (*ids)[(*n)++] = p;
+        p = stop + 1;
+    }
+    return 0;
+}
+
+/* 1 when id is in the set seen, else 0 after adding it (the key points into
+ * the caller's text, not copied). */
+static int files_seen(struct json_object *seen, const char *id)
+{
+    if (json_object_object_get_ex(seen, id, NULL))
+        return 1;
+    json_object_object_add_ex(seen, id, NULL, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT);
+    return 0;
+}
+
+/* The id of the i-th file object in data, a new reference. */
+static struct json_object *files_id_at(struct json_object *data, size_t i)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(json_object_array_get_idx(data, i), "id", &v);
+    return json_object_get(v);
+}
+
+/* GET /v1/files?purpose=&order=&limit=&after= (OpenAI's defaults: every
+ * purpose, desc, 10 000). The key's index holds its ids in the order they
+ * were stored, which is created_at's order, and keeps an id after the file is
+ * deleted or expired, so a cursor stays good while its file goes away; an
+ * id that was never the key's is a 400. An id appears once, deleted or
+ * expired ones not at all. */
 int files_list(struct relay_req *r, struct relay_err *e)
 {
-    char key[ONEMIN_KEY_MAX + 1], owner[65], index[80];
-    size_t key_len, len = 0;
-    char *text = NULL;
-    struct json_object *out = NULL, *data, *entry, *file;
+    char key[ONEMIN_KEY_MAX + 1], owner[65], index[80], purpose[64];
+    size_t key_len, len = 0, n = 0, k = 0;
+    char *text = NULL, **ids = NULL;
+    struct json_object *out = NULL, *data = NULL, *seen = NULL, *entry, *file, *v;
+    struct api_list q;
     struct kvstore kv;
-    int rc = -1;
+    int rc = -1, more = 0;
 
-    if (files_begin(r, key, &key_len, owner, e) < 0)
+    if (files_begin(r, key, &key_len, owner, e) < 0 || api_list_query(r, FILES_LIST_MAX, FILES_LIST_MAX, &q, e) < 0)
         return -1;
+    int by_purpose = api_query(r, "purpose", purpose, sizeof purpose, e);
+    if (by_purpose < 0)
+        return -1;
+    by_purpose = by_purpose && purpose[0];
     files_store(r, &kv);
     snprintf(index, sizeof index, "idx-%s", owner);
     if (kvstore_get(&kv, r->w->mc, index, &text, &len) < 0)
         return files_unavailable(e);
     out = json_object_new_object();
     data = json_object_new_array();
-    if (!out || !data) {
+    seen = json_object_new_object();
+    if (!out || !data || !seen || files_index_ids(text, len, &ids, &n) < 0) {
         json_object_put(data);
         err_oom(e);
         goto out;
     }
     json_object_object_add(out, "object", json_object_new_string("list"));
     json_object_object_add(out, "data", data);
-    /* newest first, as OpenAI lists; an id appears once, deleted or expired ones not at all */
-    for (char *end = text ? text + len : NULL; end && end > text;) {
-        char *start = end - 1;
-        while (start > text && start[-1] != '\n')
-            start--;
-        char id[FILES_ID_MAX];
-        size_t n = (size_t)(end - start);
-        while (n && (start[n - 1] == '\n'))
-            n--;
-        end = start;
-        if (n == 0 || n >= sizeof id)
-            continue;
-        memcpy(id, start, n);
-        id[n] = '\0';
-        int dup = 0;
-        for (size_t i = 0; i < json_object_array_length(data) && !dup; i++) {
-            struct json_object *idv;
-            json_object_object_get_ex(json_object_array_get_idx(data, i), "id", &idv);
-            dup = strcmp(json_object_get_string(idv), id) == 0;
+    if (q.desc)
+        for (size_t i = 0; i < n / 2; i++) {
+            char *t = ids[i];
+            ids[i] = ids[n - 1 - i];
+            ids[n - 1 - i] = t;
         }
-        if (dup)
+    if (q.after[0]) {
+        while (k < n && strcmp(ids[k], q.after) != 0)
+            files_seen(seen, ids[k++]);
+        if (k++ == n) {
+            err_set(e, 400, NULL, NULL, "after", "Invalid 'after': '%.64s' is not one of your files.", q.after);
+            goto out;
+        }
+        files_seen(seen, q.after);
+    }
+    for (; k < n && !more; k++) {
+        if (files_seen(seen, ids[k]))
             continue;
-        int got = files_load(r, owner, id, &entry, e);
+        int got = files_load(r, owner, ids[k], &entry, e);
         if (got < 0)
             goto out;
         if (got == 0)
             continue;
         json_object_object_get_ex(entry, "file", &file);
-        json_object_array_add(data, json_object_get(file));
+        if (!by_purpose || (json_object_object_get_ex(file, "purpose", &v) &&
+                            strcmp(json_object_get_string(v), purpose) == 0)) {
+            more = json_object_array_length(data) == q.limit;
+            if (!more)
+                json_object_array_add(data, json_object_get(file));
+        }
         json_object_put(entry);
     }
-    json_object_object_add(out, "has_more", json_object_new_boolean(0));
+    size_t got = json_object_array_length(data);
+    json_object_object_add(out, "first_id", got ? files_id_at(data, 0) : NULL);
+    json_object_object_add(out, "last_id", got ? files_id_at(data, got - 1) : NULL);
+    json_object_object_add(out, "has_more", json_object_new_boolean(more));
     rc = api_json(r, 200, out, e);
 out:
+    json_object_put(seen);  /* before text: its keys point into it */
+    free(ids);
     free(text);
     json_object_put(out);
     return rc;

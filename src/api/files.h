@@ -6,7 +6,9 @@
  * the relay's store (onemin/kvstore: memcached when the rate-limit store is
  * memcached, else RELAY_FILES_DIR) under its id for RELAY_FILES_TTL seconds,
  * tagged with the SHA-256 of the uploader's key: another key sees a 404.
- * Each key also has an index entry, appended to, for the list.
+ * Each key also has an index entry, appended to, for the list: its ids in
+ * the order they were stored (created_at's order), deleted ones included, so
+ * the list pages by position (OpenAI's purpose, order, limit and after).
  *
  * Thread rule: runs on the request's worker thread. */
 #ifndef RELAY_API_FILES_H

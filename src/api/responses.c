@@ -13,7 +13,6 @@
 #include "api/chat.h"
 #include "api/render_error.h"
 #include "core/log.h"
-#include "http/io.h"
 #include "http/resp.h"
 
 #define RESP_PATH "/v1/responses/"
@@ -254,51 +253,6 @@ static int not_found(struct relay_err *e, const char *id)
     return err_set(e, 404, "invalid_request_error", NULL, NULL, "Response with id '%.60s' not found.", id);
 }
 
-/* GET .../input_items?order=asc|desc&limit=1..100&after=ID (OpenAI's
- * defaults: desc, 20). */
-struct items_query {
-    int desc;
-    size_t limit;
-    char after[RESP_ID_MAX + 16];
-};
-
-static int items_query(struct relay_req *r, struct items_query *q, struct relay_err *e)
-{
-    const char *qs = io_param(r->io, "QUERY_STRING");
-    q->desc = 1;
-    q->limit = 20;
-    q->after[0] = '\0';
-    while (qs && *qs) {
-        size_t n = strcspn(qs, "&");
-        const char *eq = memchr(qs, '=', n);
-        size_t kn = eq ? (size_t)(eq - qs) : n, vn = eq ? n - kn - 1 : 0;
-        const char *v = eq ? eq + 1 : "";
-        if (kn == 5 && strncmp(qs, "order", 5) == 0) {
-            if (vn == 3 && strncmp(v, "asc", 3) == 0)
-                q->desc = 0;
-            else if (!(vn == 4 && strncmp(v, "desc", 4) == 0))
-                return err_set(e, 400, "invalid_request_error", NULL, "order",
-                               "Invalid 'order': expected 'asc' or 'desc'.");
-        } else if (kn == 5 && strncmp(qs, "limit", 5) == 0) {
-            char num[8];
-            char *end;
-            snprintf(num, sizeof num, "%.*s", (int)(vn < 7 ? vn : 7), v);
-            long l = strtol(num, &end, 10);
-            if (vn == 0 || vn > 3 || *end || l < 1 || l > 100)
-                return err_set(e, 400, "invalid_request_error", NULL, "limit",
-                               "Invalid 'limit': expected an integer from 1 to 100.");
-            q->limit = (size_t)l;
-        } else if (kn == 5 && strncmp(qs, "after", 5) == 0) {
-            if (vn >= sizeof q->after)
-                return err_set(e, 400, "invalid_request_error", NULL, "after", "Invalid 'after': too long.");
-            memcpy(q->after, v, vn);
-            q->after[vn] = '\0';
-        }
-        qs += n + (qs[n] == '&');
-    }
-    return 0;
-}
-
 /* GET /v1/responses/{id} and GET /v1/responses/{id}/input_items. */
 int responses_get(struct relay_req *r, struct relay_err *e)
 {
@@ -322,8 +276,8 @@ int responses_get(struct relay_req *r, struct relay_err *e)
         json_object_put(entry);
         return rc;
     }
-    struct items_query q;
-    if (items_query(r, &q, e) < 0) {
+    struct api_list q;   /* OpenAI's defaults for input items: desc, 20, at most 100 */
+    if (api_list_query(r, 20, 100, &q, e) < 0) {
         json_object_put(entry);
         return -1;
     }

@@ -96,6 +96,38 @@ def main():
     r = call(b, "GET", "/v1/files")
     is_([f["id"] for f in r.json().get("data", [])], [], "host B no longer lists it")
 
+    # The list's parameters, the store shared: stored through A, paged through B.
+    f1, f2, f3 = [upload(a, data=b"note %d\n" % i, filename="n%d.txt" % i, ctype="text/plain",
+                         purpose=p).json().get("id", "") for i, p in ((1, b"assistants"), (2, b"user_data"),
+                                                                      (3, b"assistants"))]
+
+    def page(q):
+        r = call(b, "GET", "/v1/files" + q)
+        j = r.json() or {}
+        return [f["id"] for f in j.get("data", [])], j.get("has_more"), j.get("first_id"), j.get("last_id")
+
+    is_(page("?limit=2"), ([f3, f2], True, f3, f2), "limit=2: the two newest, has_more, first_id, last_id")
+    is_(page("?limit=2&after=" + f2), ([f1], False, f1, f1), "after=last_id: the rest")
+    is_(page("?order=asc&after=" + f1), ([f2, f3], False, f2, f3), "order=asc after the oldest")
+    is_(page("?purpose=user%5Fdata&limit=10000"), ([f2], False, f2, f2), "purpose filters (percent-decoded)")
+    is_(page("?order=asc&after=" + fid), ([f1, f2, f3], False, f1, f3), "a deleted file still works as a cursor")
+    is_(page("?purpose=batch"), ([], False, None, None), "a purpose without files: empty, first_id and last_id null")
+    is_(page("?purpose=assistants&order=asc&limit=1&after=" + f1), ([f3], False, f3, f3),
+        "purpose, order, limit and after together")
+    for q, param, name in (("limit=0", "limit", "limit=0"), ("limit=10001", "limit", "limit above 10000"),
+                           ("limit=abc", "limit", "a limit that is no number"), ("limit=-1", "limit", "limit=-1"),
+                           ("limit=", "limit", "an empty limit"), ("limit=2.5", "limit", "limit=2.5"),
+                           ("order=sideways", "order", "an unknown order"), ("order=ASC", "order", "order=ASC"),
+                           ("after=file-0123456789abcdef01234567", "after", "after= an id never stored"),
+                           ("purpose=" + "x" * 100, "purpose", "a purpose too long to be one"),
+                           ("after=%zz", "after", "a bad escape in after"), ("after=file-%2", "after", "a cut escape")):
+        r = call(b, "GET", "/v1/files?" + q)
+        check_error(r, 400, "GET /v1/files?%s -> 400 (%s)" % (q, name), param=param, etype="invalid_request_error")
+    r = call(b, "GET", "/v1/files?after=" + f1, key="sk-someone-else")
+    check_error(r, 400, "after= another key's file -> 400, param after", param="after")
+    for f in (f1, f2, f3):
+        call(a, "DELETE", "/v1/files/" + f)
+
     # Errors, in OpenAI's shape.
     r = upload(a, purpose=None)
     check_error(r, 400, "no purpose -> 400", param="purpose")

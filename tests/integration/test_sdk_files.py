@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The official openai npm SDK (v6) against the relay's issue-14 routes behind
 lighttpd: image variations and edits (URLs and base64, a mask making it an
-inpainting). Runs tests/sdk/sdk_files.mjs.
+inpainting), the files API (the list's purpose, order, limit and after, and
+the SDK's auto-pagination over has_more), documents in chat. Runs
+tests/sdk/sdk_files.mjs.
 
 Needs tests/sdk/node_modules: `npm ci --prefix tests/sdk` (done by .ci/run).
 Without it the test fails; it is never skipped."""
@@ -14,7 +16,7 @@ from relaytest.procs import base_env, run, tmpdir  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.sdk import run_sdk_script, sdk_ready  # noqa: E402
 
-EXPECTED = 31   # results sdk_files.mjs reports when it runs to the end
+EXPECTED = 41   # results sdk_files.mjs reports when it runs to the end
 
 
 def main():

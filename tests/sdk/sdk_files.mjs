@@ -1,6 +1,8 @@
 // The official openai npm SDK (v6) against 1min-relay's issue-14 routes behind
 // lighttpd: images.createVariation and images.edit (with and without a mask)
-// as URLs and as base64. Driven by tests/integration/test_sdk_files.py, which
+// as URLs and as base64; the files API (create, retrieve, list with purpose,
+// order, limit, after and the SDK's auto-pagination, delete); documents in
+// chat and Responses. Driven by tests/integration/test_sdk_files.py, which
 // passes RELAY_BASE_URL and MOCK_URL. Prints one JSON object per line:
 // {"ok": bool, "name": "...", "diag": ...}.
 import OpenAI, { toFile } from 'openai';
@@ -129,6 +131,65 @@ await check('files list per key', async () => {
     report(false, 'another key cannot retrieve the file', 'no error');
   } catch (e) {
     report(e instanceof OpenAI.NotFoundError, 'another key gets NotFoundError for the file', { status: e.status, message: e.message });
+  }
+});
+
+await check('files.list parameters', async () => {
+  // a key of its own: five files, purposes alternating, stored in this order
+  const third = new OpenAI({ apiKey: 'sk-sdk-files-key-C', baseURL, maxRetries: 0, timeout: 60000 });
+  const ids = [];
+  for (let i = 1; i <= 5; i++) {
+    const f = await third.files.create({ file: await toFile(Buffer.from(`note ${i}\n`), `n${i}.txt`, { type: 'text/plain' }),
+                                         purpose: i % 2 ? 'assistants' : 'user_data' });
+    ids.push(f.id);
+  }
+  const [f1, f2, f3, f4, f5] = ids;
+  const all = async (params) => { const got = []; for await (const f of third.files.list(params)) got.push(f.id); return got; };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+  const p1 = await third.files.list({ limit: 2 });
+  report(same(p1.data.map((f) => f.id), [f5, f4]) && p1.has_more === true && p1.body.first_id === f5 &&
+         p1.body.last_id === f4 && p1.body.object === 'list',
+         'list({limit: 2}): the two newest, has_more, first_id and last_id', p1.body);
+  const p2 = await p1.getNextPage();
+  const p3 = await p2.getNextPage();
+  report(same(p2.data.map((f) => f.id), [f3, f2]) && p2.has_more === true &&
+         same(p3.data.map((f) => f.id), [f1]) && p3.has_more === false && !p3.hasNextPage(),
+         'getNextPage() follows after= to the last page, which has has_more false', [p2.body, p3.body]);
+  const pages = [];
+  for await (const page of (await third.files.list({ limit: 2 })).iterPages()) pages.push(page.data.map((f) => f.id));
+  report(same(pages, [[f5, f4], [f3, f2], [f1]]), 'auto-pagination with limit 2: three pages, newest first', pages);
+  const asc = await all({ order: 'asc', limit: 2 });
+  report(same(asc, ids), 'order: asc, auto-paginated by 2: oldest first, every file once', asc);
+  const assistants = await all({ purpose: 'assistants' });
+  const assistantsAsc = await all({ purpose: 'assistants', order: 'asc', limit: 1 });
+  report(same(assistants, [f5, f3, f1]) && same(assistantsAsc, [f1, f3, f5]),
+         'purpose filters (also paged one by one, ascending)', { assistants, assistantsAsc });
+  const batch = await third.files.list({ purpose: 'batch' });
+  report(batch.data.length === 0 && batch.has_more === false && batch.body.first_id === null,
+         'a purpose without files: an empty list', batch.body);
+  const after3 = await all({ after: f3 });
+  const after3asc = await all({ after: f3, order: 'asc' });
+  report(same(after3, [f2, f1]) && same(after3asc, [f4, f5]), 'after: the page starts after that file, in either order',
+         { after3, after3asc });
+  await third.files.delete(f4);
+  const afterGone = await all({ after: f4 });
+  const left = await all({});
+  report(same(afterGone, [f3, f2, f1]) && same(left, [f5, f3, f2, f1]),
+         'a deleted file is no longer listed, and still works as a cursor', { afterGone, left });
+  try {
+    await third.files.list({ limit: 0 });
+    report(false, 'limit 0 is refused', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.BadRequestError && e.param === 'limit', 'list({limit: 0}) -> BadRequestError, param limit',
+           { status: e.status, param: e.param, message: e.message });
+  }
+  try {
+    await third.files.list({ after: pdfId });
+    report(false, 'another key\'s file is no cursor', 'no error');
+  } catch (e) {
+    report(e instanceof OpenAI.BadRequestError && e.param === 'after', 'after= another key\'s file -> BadRequestError, param after',
+           { status: e.status, param: e.param, message: e.message });
   }
 });
 

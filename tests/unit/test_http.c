@@ -1,9 +1,11 @@
 /* Unit tests for http/ and the router: paths, keys, bodies, response framing,
- * routing errors — over the in-memory io. */
+ * routing errors, the query string of the list routes — over the in-memory
+ * io. */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "api/render_error.h"
 #include "api/router.h"
 #include "app.h"
@@ -235,6 +237,68 @@ static void test_router(void)
     fx_close(&f);
 }
 
+/* api_query and api_list_query on the query string qs. */
+static int fx_query(const char *qs, const char *name, char *out, size_t outlen, struct relay_err *e)
+{
+    char var[512];
+    const char *vars[] = { "REQUEST_URI=/v1/files", "REQUEST_METHOD=GET", var, NULL };
+    struct fixture f;
+    snprintf(var, sizeof var, "QUERY_STRING=%s", qs);
+    fx_open(&f, vars, NULL);
+    int rc = api_query(&f.r, name, out, outlen, e);
+    fx_close(&f);
+    return rc;
+}
+
+static int fx_list(const char *qs, struct api_list *q, struct relay_err *e)
+{
+    char var[512];
+    const char *vars[] = { "REQUEST_URI=/v1/files", "REQUEST_METHOD=GET", var, NULL };
+    struct fixture f;
+    snprintf(var, sizeof var, "QUERY_STRING=%s", qs);
+    fx_open(&f, vars, NULL);
+    int rc = api_list_query(&f.r, 20, 100, q, e);
+    fx_close(&f);
+    return rc;
+}
+
+static void test_query(void)
+{
+    char v[16];
+    struct relay_err e = { 0 };
+    struct api_list q;
+    is_int(fx_query("", "purpose", v, sizeof v, &e), 0, "an empty query string: absent");
+    is_int(fx_query("purposes=x&apurpose=y", "purpose", v, sizeof v, &e), 0, "a longer or shorter name is another");
+    ok(fx_query("a=1&purpose=user%5Fdata&b", "purpose", v, sizeof v, &e) == 1 && strcmp(v, "user_data") == 0,
+       "a value among others, percent-decoded");
+    ok(fx_query("purpose=a&purpose=b+c", "purpose", v, sizeof v, &e) == 1 && strcmp(v, "b c") == 0,
+       "the last one counts; + is a space");
+    ok(fx_query("x&purpose", "purpose", v, sizeof v, &e) == 1 && v[0] == '\0', "a bare name: present, empty");
+    ok(fx_query("purpose=%C3%A9", "purpose", v, sizeof v, &e) == 1 && strcmp(v, "\xc3\xa9") == 0, "UTF-8 escapes");
+    const char *bad[] = { "purpose=%zz", "purpose=a%2", "purpose=%", "purpose=%00", "purpose=0123456789abcdef" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memset(&e, 0, sizeof e);
+        ok(fx_query(bad[i], "purpose", v, sizeof v, &e) == -1 && e.status == 400 && strcmp(e.param, "purpose") == 0,
+           "%s: a 400 naming purpose", bad[i]);
+    }
+    ok(fx_query("purpose=0123456789abcde", "purpose", v, sizeof v, &e) == 1 && strlen(v) == 15, "a value that just fits");
+
+    ok(fx_list("", &q, &e) == 0 && q.desc && q.limit == 20 && !q.after[0], "list defaults: desc, the default limit");
+    ok(fx_list("order=asc&limit=100&after=file-1", &q, &e) == 0 && !q.desc && q.limit == 100 &&
+       strcmp(q.after, "file-1") == 0, "order, limit (the most) and after");
+    ok(fx_list("limit=1&order=desc", &q, &e) == 0 && q.desc && q.limit == 1, "limit 1, order desc");
+    const char *badl[][2] = { { "limit=0", "limit" }, { "limit=101", "limit" }, { "limit=", "limit" },
+                              { "limit=+5", "limit" }, { "limit=%205", "limit" }, { "limit=5x", "limit" },
+                              { "limit=-1", "limit" }, { "limit=99999999999999999999", "limit" },
+                              { "order=", "order" }, { "order=ASC", "order" }, { "order=up", "order" },
+                              { "after=%zz", "after" } };
+    for (size_t i = 0; i < sizeof badl / sizeof *badl; i++) {
+        memset(&e, 0, sizeof e);
+        ok(fx_list(badl[i][0], &q, &e) == -1 && e.status == 400 && strcmp(e.param, badl[i][1]) == 0,
+           "%s: a 400 naming %s", badl[i][0], badl[i][1]);
+    }
+}
+
 int main(void)
 {
     char err[CFG_ERR_LEN];
@@ -245,5 +309,6 @@ int main(void)
     test_body();
     test_resp();
     test_router();
+    test_query();
     return tap_done();
 }
