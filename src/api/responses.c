@@ -48,17 +48,11 @@ static int env_entry(struct resp_env *env, const char *id, const char *param, st
     return resp_store_get(&resp_cfg, env->mc, hex, env->owner, param, entry, e);
 }
 
-static struct json_object *member(struct json_object *o, const char *key)
-{
-    struct json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 /* The item with this id in a list, or NULL. Borrowed. */
 static struct json_object *find_item(struct json_object *list, const char *id)
 {
     for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-        struct json_object *it = json_object_array_get_idx(list, i), *v = member(it, "id");
+        struct json_object *it = json_object_array_get_idx(list, i), *v = resp_member(it, "id");
         if (v && json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), id) == 0)
             return it;
     }
@@ -74,9 +68,9 @@ static int lookup_item(void *ud, const char *item_id, struct json_object **item,
     int rc = env_entry(env, item_id, "input", &entry, e);
     if (rc <= 0)
         return rc;
-    struct json_object *found = find_item(member(member(entry, "response"), "output"), item_id);
+    struct json_object *found = find_item(resp_member(resp_member(entry, "response"), "output"), item_id);
     if (!found)
-        found = find_item(member(entry, "context"), item_id);
+        found = find_item(resp_member(entry, "context"), item_id);
     if (found)
         *item = json_object_get(found);
     json_object_put(entry);
@@ -93,7 +87,8 @@ static int load_prior(struct resp_env *env, const char *id, struct json_object *
     if (rc == 0)
         return err_set(e, 404, "invalid_request_error", "previous_response_not_found", "previous_response_id",
                        "Previous response with id '%s' not found.", id);
-    struct json_object *context = member(entry, "context"), *output = member(member(entry, "response"), "output");
+    struct json_object *context = resp_member(entry, "context");
+    struct json_object *output = resp_member(resp_member(entry, "response"), "output");
     *prior = json_object_new_array();
     if (!*prior) {
         json_object_put(entry);
@@ -111,8 +106,8 @@ static int load_prior(struct resp_env *env, const char *id, struct json_object *
 static void name_input(struct json_object *input, const char *hex)
 {
     for (size_t i = 0; i < json_object_array_length(input); i++) {
-        struct json_object *it = json_object_array_get_idx(input, i), *t = member(it, "type");
-        if (member(it, "id"))
+        struct json_object *it = json_object_array_get_idx(input, i), *t = resp_member(it, "type");
+        if (resp_member(it, "id"))
             continue;
         const char *type = t ? json_object_get_string(t) : "message";
         const char *prefix = strcmp(type, "function_call") == 0 ? "fc"
@@ -272,7 +267,7 @@ int responses_get(struct relay_req *r, struct relay_err *e)
         return rc < 0 ? -1 : not_found(e, id);
     }
     if (!items) {
-        rc = api_json(r, 200, member(entry, "response"), e);
+        rc = api_json(r, 200, resp_member(entry, "response"), e);
         json_object_put(entry);
         return rc;
     }
@@ -281,7 +276,7 @@ int responses_get(struct relay_req *r, struct relay_err *e)
         json_object_put(entry);
         return -1;
     }
-    struct json_object *input = member(entry, "input"), *data = json_object_new_array();
+    struct json_object *input = resp_member(entry, "input"), *data = json_object_new_array();
     out = json_object_new_object();
     if (!out || !data) {
         json_object_put(out);
@@ -292,7 +287,7 @@ int responses_get(struct relay_req *r, struct relay_err *e)
     /* The page: in the asked order, after the given item, at most limit. */
     size_t n = input ? json_object_array_length(input) : 0, start = 0, taken = 0;
     for (size_t i = 0; q.after[0] && i < n; i++) {
-        struct json_object *iid = member(json_object_array_get_idx(input, q.desc ? n - 1 - i : i), "id");
+        struct json_object *iid = resp_member(json_object_array_get_idx(input, q.desc ? n - 1 - i : i), "id");
         if (iid && strcmp(json_object_get_string(iid), q.after) == 0)
             start = i + 1;
     }
@@ -301,8 +296,10 @@ int responses_get(struct relay_req *r, struct relay_err *e)
     size_t got = json_object_array_length(data);
     json_object_object_add(out, "object", json_object_new_string("list"));
     json_object_object_add(out, "data", data);
-    json_object_object_add(out, "first_id", got ? json_object_get(member(json_object_array_get_idx(data, 0), "id")) : NULL);
-    json_object_object_add(out, "last_id", got ? json_object_get(member(json_object_array_get_idx(data, got - 1), "id")) : NULL);
+    struct json_object *first = got ? resp_member(json_object_array_get_idx(data, 0), "id") : NULL;
+    struct json_object *last = got ? resp_member(json_object_array_get_idx(data, got - 1), "id") : NULL;
+    json_object_object_add(out, "first_id", json_object_get(first));
+    json_object_object_add(out, "last_id", json_object_get(last));
     json_object_object_add(out, "has_more", json_object_new_boolean(start + got < n));
     rc = api_json(r, 200, out, e);
     json_object_put(out);

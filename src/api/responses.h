@@ -93,6 +93,12 @@ int resp_build(struct resp_request *rq, struct json_object *prior, resp_lookup_f
 
 void resp_request_free(struct resp_request *rq);
 
+/* ---- JSON ----------------------------------------------------------- */
+
+/* The member key of object o, borrowed, or NULL when it is absent or JSON
+ * null (or o is no object). */
+struct json_object *resp_member(struct json_object *o, const char *key);
+
 /* ---- Ids ------------------------------------------------------------ */
 
 /* A new response id: hex gets 32 random hex digits, id "resp_<hex>". */

@@ -57,8 +57,7 @@ static int bad_type(struct relay_err *e, const char *param, const char *want, st
                jtype_name(v));
 }
 
-/* A member that is absent or JSON null counts as absent. */
-static struct json_object *member(struct json_object *o, const char *key)
+struct json_object *resp_member(struct json_object *o, const char *key)
 {
     struct json_object *v = NULL;
     if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
@@ -70,7 +69,7 @@ static struct json_object *member(struct json_object *o, const char *key)
 static int opt_string(struct json_object *o, const char *key, const char *param, const char **out,
                       struct relay_err *e)
 {
-    struct json_object *v = member(o, key);
+    struct json_object *v = resp_member(o, key);
     *out = NULL;
     if (!v)
         return 0;
@@ -96,7 +95,7 @@ static int req_string(struct json_object *o, const char *key, const char *param,
 
 static int opt_bool(struct json_object *o, const char *key, int def, int *out, struct relay_err *e)
 {
-    struct json_object *v = member(o, key);
+    struct json_object *v = resp_member(o, key);
     *out = def;
     if (!v)
         return 0;
@@ -110,7 +109,7 @@ static int opt_bool(struct json_object *o, const char *key, int def, int *out, s
 static int opt_number(struct json_object *o, const char *key, double min, double max,
                       struct json_object **echo, struct relay_err *e)
 {
-    struct json_object *v = member(o, key);
+    struct json_object *v = resp_member(o, key);
     *echo = NULL;
     if (!v)
         return 0;
@@ -220,7 +219,7 @@ static int check_part(struct json_object *part, const char *p, struct relay_err 
             return -1;
         if (s && *s)
             return 0;
-        if (member(part, "file_id")) {
+        if (resp_member(part, "file_id")) {
             pfmt(param, sizeof param, "%s.file_id", p);
             return bad(e, param, "input_image by file_id is not supported: the relay's files API holds "
                        "documents. Send the image as image_url (an https URL or a data: URL).");
@@ -276,7 +275,7 @@ static struct json_object *norm_message(struct json_object *item, const char *p,
     if (opt_string(item, "id", param, &id, e) < 0)
         return NULL;
     pfmt(param, sizeof param, "%s.content", p);
-    struct json_object *content = member(item, "content");
+    struct json_object *content = resp_member(item, "content");
     if (!content) {
         bad(e, param, "Missing required parameter: '%s'.", param);
         return NULL;
@@ -336,7 +335,7 @@ static struct json_object *norm_function_call(struct json_object *item, const ch
     if (opt_string(item, "namespace", param, &ns, e) < 0)
         return NULL;
     pfmt(param, sizeof param, "%s.arguments", p);
-    struct json_object *args = member(item, "arguments");
+    struct json_object *args = resp_member(item, "arguments");
     if (!args)
         return bad(e, param, "Missing required parameter: '%s'.", param), NULL;
     if (!json_object_is_type(args, json_type_string) && !json_object_is_type(args, json_type_object))
@@ -369,7 +368,7 @@ static struct json_object *norm_call_output(struct json_object *item, const char
     if (opt_string(item, "id", param, &id, e) < 0)
         return NULL;
     pfmt(param, sizeof param, "%s.output", p);
-    struct json_object *output = member(item, "output"), *text = NULL;
+    struct json_object *output = resp_member(item, "output"), *text = NULL;
     if (!output)
         return bad(e, param, "Missing required parameter: '%s'.", param), NULL;
     if (json_object_is_type(output, json_type_string)) {
@@ -438,7 +437,7 @@ static struct json_object *norm_item(struct json_object *item, const char *p, st
 
 static int parse_input(struct json_object *body, struct resp_request *rq, struct relay_err *e)
 {
-    struct json_object *input = member(body, "input");
+    struct json_object *input = resp_member(body, "input");
     rq->input = json_object_new_array();
     if (!rq->input)
         return err_oom(e);
@@ -501,7 +500,7 @@ static int add_function(struct resp_request *rq, struct json_object *t, const ch
     if (opt_string(t, "description", param, &desc, e) < 0)
         return -1;
     pfmt(param, sizeof param, "%s.parameters", p);
-    struct json_object *params = member(t, "parameters");
+    struct json_object *params = resp_member(t, "parameters");
     if (params && !json_object_is_type(params, json_type_object))
         return bad_type(e, param, "an object", params);
     struct eng_request *q = &rq->eng;
@@ -529,7 +528,7 @@ static int add_function(struct resp_request *rq, struct json_object *t, const ch
 
 static int parse_tools(struct json_object *body, struct resp_request *rq, struct relay_err *e)
 {
-    struct json_object *tools = member(body, "tools");
+    struct json_object *tools = resp_member(body, "tools");
     size_t cap = 0;
     if (!tools)
         return 0;
@@ -556,7 +555,7 @@ static int parse_tools(struct json_object *body, struct resp_request *rq, struct
             pfmt(param, sizeof param, "%s.name", p);
             if (req_string(t, "name", param, &ns, e) < 0)
                 return -1;
-            struct json_object *inner = member(t, "tools");
+            struct json_object *inner = resp_member(t, "tools");
             pfmt(param, sizeof param, "%s.tools", p);
             if (!inner || !json_object_is_type(inner, json_type_array))
                 return inner ? bad_type(e, param, "an array", inner)
@@ -595,7 +594,7 @@ static int tool_offered(const struct eng_request *q, const char *name)
 
 static int parse_tool_choice(struct json_object *body, struct resp_request *rq, struct relay_err *e)
 {
-    struct json_object *c = member(body, "tool_choice");
+    struct json_object *c = resp_member(body, "tool_choice");
     struct eng_request *q = &rq->eng;
     q->tool_choice = ENG_CHOICE_AUTO;
     if (!c)
@@ -637,14 +636,14 @@ static int parse_tool_choice(struct json_object *body, struct resp_request *rq, 
 
 static int parse_text(struct json_object *body, struct resp_request *rq, struct relay_err *e)
 {
-    struct json_object *text = member(body, "text"), *f;
+    struct json_object *text = resp_member(body, "text"), *f;
     struct eng_request *q = &rq->eng;
     q->format = ENG_FORMAT_TEXT;
     if (!text)
         return 0;
     if (!json_object_is_type(text, json_type_object))
         return bad_type(e, "text", "an object", text);
-    if (!(f = member(text, "format")))
+    if (!(f = resp_member(text, "format")))
         return 0;
     if (!json_object_is_type(f, json_type_object))
         return bad_type(e, "text.format", "an object", f);
@@ -664,7 +663,7 @@ static int parse_text(struct json_object *body, struct resp_request *rq, struct 
     q->format = ENG_FORMAT_JSON_SCHEMA;
     if (req_string(f, "name", "text.format.name", &q->format_name, e) < 0)
         return -1;
-    struct json_object *schema = member(f, "schema");
+    struct json_object *schema = resp_member(f, "schema");
     if (!schema)
         return bad(e, "text.format.schema", "Missing required parameter: 'text.format.schema'.");
     if (!json_object_is_type(schema, json_type_object))
@@ -677,13 +676,13 @@ static int parse_text(struct json_object *body, struct resp_request *rq, struct 
 static int parse_unsupported(struct json_object *body, struct relay_err *e)
 {
     struct json_object *v;
-    if ((v = member(body, "background")) && json_object_is_type(v, json_type_boolean) &&
+    if ((v = resp_member(body, "background")) && json_object_is_type(v, json_type_boolean) &&
         json_object_get_boolean(v))
         return bad(e, "background", "Background responses are not supported by 1min-relay.");
-    if (member(body, "conversation"))
+    if (resp_member(body, "conversation"))
         return bad(e, "conversation", "The Conversations API is not supported by 1min-relay; "
                    "chain responses with previous_response_id.");
-    if (member(body, "prompt"))
+    if (resp_member(body, "prompt"))
         return bad(e, "prompt", "Prompt templates are not supported by 1min-relay.");
     return 0;
 }
@@ -714,7 +713,7 @@ int resp_parse(struct json_object *body, struct resp_request *rq, struct relay_e
     rq->eng.parallel_tool_calls = rq->parallel_tool_calls;
 
     struct json_object *v;
-    if ((v = member(body, "max_output_tokens"))) {
+    if ((v = resp_member(body, "max_output_tokens"))) {
         if (!json_object_is_type(v, json_type_int))
             return bad_type(e, "max_output_tokens", "an integer", v);
         int64_t n = json_object_get_int64(v);
@@ -723,18 +722,18 @@ int resp_parse(struct json_object *body, struct resp_request *rq, struct relay_e
                        "value. Expected a value >= 1, but got %lld instead.", (long long)n);
         rq->max_output_tokens = rq->eng.max_tokens = n;
     }
-    if ((v = member(body, "max_tool_calls"))) {
+    if ((v = resp_member(body, "max_tool_calls"))) {
         if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1)
             return bad_type(e, "max_tool_calls", "a positive integer", v);
         if (json_object_get_int64(v) == 1)
             rq->eng.parallel_tool_calls = 0;
     }
-    if ((v = member(body, "metadata"))) {
+    if ((v = resp_member(body, "metadata"))) {
         if (!json_object_is_type(v, json_type_object))
             return bad_type(e, "metadata", "an object", v);
         rq->metadata_echo = v;
     }
-    if ((v = member(body, "reasoning"))) {
+    if ((v = resp_member(body, "reasoning"))) {
         if (!json_object_is_type(v, json_type_object))
             return bad_type(e, "reasoning", "an object", v);
         if (opt_string(v, "effort", "reasoning.effort", &rq->reasoning_effort, e) < 0)
@@ -783,7 +782,7 @@ static struct eng_part *new_part(struct eng_turn *t, enum eng_part_kind kind, co
 
 static const char *str_of(struct json_object *o, const char *key)
 {
-    struct json_object *v = member(o, key);
+    struct json_object *v = resp_member(o, key);
     return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
@@ -808,7 +807,7 @@ static int render_item(struct resp_request *rq, struct json_object *item, const 
         return bad(e, where, "Invalid item: no type.");
     if (strcmp(type, "message") == 0) {
         const char *role = str_of(item, "role");
-        struct json_object *content = member(item, "content");
+        struct json_object *content = resp_member(item, "content");
         if (!role || !role_ok(role) || !content || !json_object_is_type(content, json_type_array))
             return bad(e, where, "Invalid message item.");
         enum eng_role r = strcmp(role, "user") == 0 ? ENG_USER
@@ -823,10 +822,10 @@ static int render_item(struct resp_request *rq, struct json_object *item, const 
             if (!param)
                 return err_oom(e);
             if (pt && (strcmp(pt, "input_text") == 0 || strcmp(pt, "output_text") == 0) &&
-                (s = member(part, "text")) && json_object_is_type(s, json_type_string)) {
+                (s = resp_member(part, "text")) && json_object_is_type(s, json_type_string)) {
                 if (add_text(t, s, param) < 0)
                     return err_oom(e);
-            } else if (pt && strcmp(pt, "refusal") == 0 && (s = member(part, "refusal")) &&
+            } else if (pt && strcmp(pt, "refusal") == 0 && (s = resp_member(part, "refusal")) &&
                        json_object_is_type(s, json_type_string)) {
                 if (add_text(t, s, param) < 0)
                     return err_oom(e);
@@ -867,7 +866,7 @@ static int render_item(struct resp_request *rq, struct json_object *item, const 
     }
     if (strcmp(type, "function_call_output") == 0) {
         struct eng_turn *t = new_turn(rq, ENG_TOOL);
-        struct json_object *out = member(item, "output");
+        struct json_object *out = resp_member(item, "output");
         if (!t)
             return err_oom(e);
         if (!out || !json_object_is_type(out, json_type_string) || !str_of(item, "call_id"))
