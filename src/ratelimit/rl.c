@@ -1,6 +1,7 @@
 /* rl: the limiter's process-wide state, its per-thread state, and the decision
- * (rl_check) over the configured store and its fallback. The HTTP side is in
- * rl_http.c. */
+ * (rl_check) over the configured store and its fallback. It writes no HTTP:
+ * the API layer (src/api/admit.c) turns the decision into the x-ratelimit-*
+ * headers and a refusal into the 429 (or 503) with Retry-After. */
 #include "ratelimit/rl.h"
 
 #include <stdatomic.h>
