@@ -64,7 +64,9 @@ int api_json_text(char *text, size_t len, struct json_object **root, struct rela
     enum json_tokener_error jerr;
     if (!len)
         return err_set(e, 400, NULL, NULL, NULL, "We could not parse the JSON body of your request: the body is empty");
-    int rc = jsonparse_body(text, len, API_JSON_DEPTH, root, &jerr);
+    static const struct jsonparse_opts opts = { API_JSON_DEPTH, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8,
+                                                NULL };
+    int rc = jsonparse_text(text, len, &opts, root, &jerr);
     if (rc == -2)
         return err_oom(e);
     if (rc < 0)

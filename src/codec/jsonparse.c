@@ -22,6 +22,7 @@ struct jp {
     unsigned char *p, *end;
     int build;
     int max_depth;
+    const char *skip;
 };
 
 static void jp_ws(struct jp *j)
@@ -326,10 +327,18 @@ static int jp_object(struct jp *j, int depth, struct json_object **out)
         j->p++;
         jp_ws(j);
         v = NULL;
-        if ((rc = jp_value(j, depth + 1, &v)) < 0)
-            goto fail;
-        if (j->build) {
+        int build = j->build;
+        if (build) {
             key[klen] = '\0';                 /* at or before the closing quote, already read */
+            if (j->skip && strcmp((char *)key, j->skip) == 0)
+                j->build = 0;                 /* checked, not built */
+        }
+        rc = jp_value(j, depth + 1, &v);
+        int skipped = build && !j->build;
+        j->build = build;
+        if (rc < 0)
+            goto fail;
+        if (build && !skipped) {
             if (json_object_object_add(obj, (char *)key, v) != 0) {
                 json_object_put(v);
                 rc = JP_OOM;
@@ -385,9 +394,10 @@ static int jp_value(struct jp *j, int depth, struct json_object **out)
 }
 
 /* The fast path over text: JP_OK with *root, or JP_DECLINE, or JP_OOM. */
-static int jp_run(unsigned char *text, size_t len, int max_depth, int build, struct json_object **root)
+static int jp_run(unsigned char *text, size_t len, const struct jsonparse_opts *o, int build,
+                  struct json_object **root)
 {
-    struct jp j = { .p = text, .end = text + len, .build = build, .max_depth = max_depth };
+    struct jp j = { .p = text, .end = text + len, .build = build, .max_depth = o->max_depth, .skip = o->skip };
     jp_ws(&j);
     if (!jp_at(&j, '{'))
         return JP_DECLINE;
@@ -403,8 +413,8 @@ static int jp_run(unsigned char *text, size_t len, int max_depth, int build, str
     return JP_OK;
 }
 
-/* json-c's tokener with the relay's flags. */
-static int jp_tokener(const char *text, size_t len, int max_depth, struct json_object **root,
+/* json-c's tokener with the caller's flags. */
+static int jp_tokener(const char *text, size_t len, const struct jsonparse_opts *o, struct json_object **root,
                       enum json_tokener_error *err)
 {
     *root = NULL;
@@ -412,10 +422,10 @@ static int jp_tokener(const char *text, size_t len, int max_depth, struct json_o
         *err = json_tokener_error_size;
         return -1;
     }
-    json_tokener *tok = json_tokener_new_ex(max_depth);
+    json_tokener *tok = json_tokener_new_ex(o->max_depth);
     if (!tok)
         return -2;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_tokener_set_flags(tok, o->flags);
     *root = json_tokener_parse_ex(tok, len ? text : "", (int)len);
     *err = json_tokener_get_error(tok);
     json_tokener_free(tok);
@@ -430,14 +440,15 @@ static int jp_tokener(const char *text, size_t len, int max_depth, struct json_o
     return -1;
 }
 
-int jsonparse_body(char *text, size_t len, int max_depth, struct json_object **root, enum json_tokener_error *err)
+int jsonparse_text(char *text, size_t len, const struct jsonparse_opts *o, struct json_object **root,
+                   enum json_tokener_error *err)
 {
     unsigned char *u = (unsigned char *)text;
     *root = NULL;
     *err = json_tokener_success;
-    if (len > INT_MAX || jp_run(u, len, max_depth, 0, root) != JP_OK)
-        return jp_tokener(text, len, max_depth, root, err);
-    switch (jp_run(u, len, max_depth, 1, root)) {
+    if (len > INT_MAX || jp_run(u, len, o, 0, root) != JP_OK)
+        return jp_tokener(text, len, o, root, err);
+    switch (jp_run(u, len, o, 1, root)) {
     case JP_OK:
         return 0;
     case JP_OOM:

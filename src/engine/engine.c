@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/jsonparse.h"
 #include "core/log.h"
 #include "engine/answer.h"
 #include "engine/ctx.h"
@@ -238,17 +239,30 @@ static int eng_event_text(const char *data, size_t len, struct json_object **roo
     return -1;
 }
 
-/* The result event: the record, which may report a failure. */
-static void eng_stream_result(struct eng_call *c, const char *data)
+/* An upstream record (a JSON reply, a result event's data) parsed in place:
+ * json-c's defaults, as json_tokener_parse, without the prompt that 1min.ai
+ * echoes in every record (docs/upstream-api.md §2) and the relay never
+ * reads, so a large prompt is not held a second time while its answer is
+ * read. NULL when it is not JSON. */
+static struct json_object *eng_record_json(char *text, size_t len)
 {
-    struct json_object *root = json_tokener_parse(data);
+    static const struct jsonparse_opts opts = { JSON_TOKENER_DEFAULT_DEPTH, 0, "promptObject" };
+    struct json_object *root = NULL;
+    enum json_tokener_error jerr;
+    return text && jsonparse_text(text, len, &opts, &root, &jerr) == 0 ? root : NULL;
+}
+
+/* The result event: the record, which may report a failure. */
+static void eng_stream_result(struct eng_call *c, char *data, size_t len)
+{
+    struct json_object *root = eng_record_json(data, len);
     struct json_object *rec = root ? airec_get(root) : NULL;
     if (rec && uperr_record(c->e, rec, c->ctx->om->key) == 0)
         eng_record_meta(c, rec);
     json_object_put(root);
 }
 
-static int eng_on_event(void *ud, const char *event, const char *data, size_t len)
+static int eng_on_event(void *ud, const char *event, char *data, size_t len)
 {
     struct eng_call *c = ud;
     if (strcmp(event, "content") == 0 || strcmp(event, "message") == 0) {
@@ -266,7 +280,7 @@ static int eng_on_event(void *ud, const char *event, const char *data, size_t le
     if (strcmp(event, "raw") == 0)
         return eng_stream_text(c, data, len);
     if (strcmp(event, "result") == 0) {
-        eng_stream_result(c, data);
+        eng_stream_result(c, data, len);
         return c->e->status != 0;
     }
     if (strcmp(event, "error") == 0) {
@@ -389,9 +403,9 @@ static int eng_exchange(struct eng_call *c, struct client_reply *first, struct c
 }
 
 /* The JSON reply of a non-streamed exchange, to the sink. */
-static int eng_reply(struct eng_call *c, const struct client_reply *rep)
+static int eng_reply(struct eng_call *c, struct client_reply *rep)
 {
-    struct json_object *root = json_tokener_parse(buf_str(&rep->body));
+    struct json_object *root = eng_record_json(rep->body.data, rep->body.len);
     struct json_object *rec = root ? airec_get(root) : NULL;
     int rc = -1;
     if (!rec) {
@@ -417,7 +431,7 @@ out:
 
 /* After the exchange: the answer's end, or the failure to report. */
 static int eng_settle(struct eng_call *c, enum client_rc first_rc, const struct client_reply *first,
-                      enum client_rc rc, const struct client_reply *last)
+                      enum client_rc rc, struct client_reply *last)
 {
     const char *key = c->ctx->om->key;
     int out = -1;

@@ -90,6 +90,19 @@ static void client_header_value(const char *line, size_t n, size_t namelen, char
     dst[vn] = '\0';
 }
 
+/* A body the reply collects is reserved at its announced length (within the
+ * reply's maximum), so a large answer is not grown by doubling and copying. */
+static void client_reserve(struct client_xfer *x, const char *line, size_t n)
+{
+    char v[32], *end;
+    if (x->req->on_data && client_is_2xx(x->rep->status))
+        return;                   /* streamed: nothing is collected */
+    client_header_value(line, n, 15, v, sizeof v);
+    unsigned long long len = strtoull(v, &end, 10);
+    if (end != v && !*end && len > 0 && len <= x->rep->body.max && x->rep->body.len == 0)
+        (void)buf_reserve(&x->rep->body, (size_t)len);
+}
+
 static size_t client_on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
     struct client_xfer *x = ud;
@@ -106,6 +119,8 @@ static size_t client_on_header(char *p, size_t size, size_t nmemb, void *ud)
         client_header_value(p, n, 12, x->rep->retry_after, sizeof x->rep->retry_after);
     else if (n >= 13 && strncasecmp(p, "Content-Type:", 13) == 0)
         client_header_value(p, n, 13, x->rep->content_type, sizeof x->rep->content_type);
+    else if (n >= 15 && strncasecmp(p, "Content-Length:", 15) == 0)
+        client_reserve(x, p, n);
     else if ((n == 2 && p[0] == '\r') || (n == 1 && p[0] == '\n')) {
         if (x->rep->status >= 200 && !x->headers_done) {
             x->headers_done = 1;

@@ -84,7 +84,8 @@ static int sse_dispatch(struct sse_parser *p)
                    strcmp(buf_str(&p->event), "raw") != 0;
     if ((p->have_data || p->event.len > 0) && named_ok) {
         const char *name = p->event.len > 0 ? buf_str(&p->event) : "message";
-        if (p->cb(p->ud, name, buf_str(&p->data), p->data.len) != 0)
+        char empty[1] = "";
+        if (p->cb(p->ud, name, p->data.data ? p->data.data : empty, p->data.len) != 0)
             rc = sse_stop(p);
     }
     buf_clear(&p->event);

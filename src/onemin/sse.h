@@ -26,8 +26,10 @@
 #include "core/buf.h"
 
 /* Called for each complete event. event and data are NUL-terminated and
- * borrowed until the callback returns. Return non-zero to stop parsing. */
-typedef int (*sse_event_cb)(void *ud, const char *event, const char *data, size_t len);
+ * borrowed until the callback returns; data[0..len) is the callback's to
+ * overwrite (a JSON payload can be parsed in place). Return non-zero to stop
+ * parsing. */
+typedef int (*sse_event_cb)(void *ud, const char *event, char *data, size_t len);
 
 enum sse_mode { SSE_MODE_UNKNOWN, SSE_MODE_SSE, SSE_MODE_RAW };
 

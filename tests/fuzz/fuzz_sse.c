@@ -20,7 +20,7 @@ struct log {
     int overflow;
 };
 
-static int on_event(void *ud, const char *event, const char *data, size_t len)
+static int on_event(void *ud, const char *event, char *data, size_t len)
 {
     struct log *l = ud;
     if (data[len] != '\0' || event[0] == '\0')

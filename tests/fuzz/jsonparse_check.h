@@ -1,9 +1,9 @@
 /* jsonparse_check.h: codec/jsonparse against json-c's tokener on one input,
  * shared by the unit test and the differential fuzzer. The tokener runs with
- * the flags the relay used before jsonparse existed (strict, UTF-8
- * validated, a root that ends in "continue" taken as parsed). Both must give
- * the same answer: the same return code, json-c's error code on failure, the
- * same tree (compared as json-c serialises it) on success. */
+ * the same depth and flags (a root that ends in "continue" taken as parsed,
+ * as api.c did before jsonparse existed). Both must give the same answer: the
+ * same return code, json-c's error code on failure, the same tree (compared
+ * as json-c serialises it) on success. */
 #ifndef RELAY_TESTS_JSONPARSE_CHECK_H
 #define RELAY_TESTS_JSONPARSE_CHECK_H
 
@@ -14,11 +14,11 @@
 #include "codec/jsonparse.h"
 
 /* The tokener as api_json_body called it: 0, or -1 with *err. */
-static int jsonparse_check_reference(const char *in, size_t len, int depth, struct json_object **root,
-                                     enum json_tokener_error *err)
+static int jsonparse_check_reference(const char *in, size_t len, const struct jsonparse_opts *o,
+                                     struct json_object **root, enum json_tokener_error *err)
 {
-    json_tokener *tok = json_tokener_new_ex(depth);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_tokener *tok = json_tokener_new_ex(o->max_depth);
+    json_tokener_set_flags(tok, o->flags);
     *root = json_tokener_parse_ex(tok, len ? in : "", (int)len);
     *err = json_tokener_get_error(tok);
     json_tokener_free(tok);
@@ -33,9 +33,9 @@ static int jsonparse_check_reference(const char *in, size_t len, int depth, stru
     return -1;
 }
 
-/* NULL when jsonparse_body agrees with the tokener on in[0..len), else what
- * differs. */
-static const char *jsonparse_check(const char *in, size_t len, int depth)
+/* NULL when jsonparse_text (o without skip) agrees with the tokener on
+ * in[0..len), else what differs. */
+static const char *jsonparse_check(const char *in, size_t len, const struct jsonparse_opts *o)
 {
     static char why[160];
     struct json_object *mine = NULL, *ref = NULL;
@@ -45,8 +45,8 @@ static const char *jsonparse_check(const char *in, size_t len, int depth)
     if (!scratch)
         return "out of memory";
     memcpy(scratch, in, len);
-    int mrc = jsonparse_body(scratch, len, depth, &mine, &merr);
-    int rrc = jsonparse_check_reference(in, len, depth, &ref, &rerr);
+    int mrc = jsonparse_text(scratch, len, o, &mine, &merr);
+    int rrc = jsonparse_check_reference(in, len, o, &ref, &rerr);
     if (mrc != rrc) {
         snprintf(why, sizeof why, "return code %d, json-c's %d (%s)", mrc, rrc,
                  rrc ? json_tokener_error_desc(rerr) : "parsed");

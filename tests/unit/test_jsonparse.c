@@ -13,6 +13,9 @@
 
 #define DEPTH 64
 
+static const struct jsonparse_opts strict = { DEPTH, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8, NULL },
+                                   lenient = { JSON_TOKENER_DEFAULT_DEPTH, 0, NULL };
+
 enum path { FAST, TOKENER };
 
 struct row {
@@ -105,10 +108,28 @@ static int fast(const char *body, size_t len)
     struct json_object *root = NULL;
     char *copy = malloc(len + 1);
     memcpy(copy, body, len);
-    int rc = jp_run((unsigned char *)copy, len, DEPTH, 0, &root);
+    int rc = jp_run((unsigned char *)copy, len, &strict, 0, &root);
     int changed = memcmp(copy, body, len) != 0;
     free(copy);
     return rc == JP_OK && !changed;       /* the checking run writes nothing */
+}
+
+/* A member named skip is left out at any depth, its value still checked;
+ * the rest of the tree is the tokener's. */
+static void test_skip(void)
+{
+    const struct jsonparse_opts o = { DEPTH, 0, "promptObject" };
+    char reply[] = "{\"aiRecord\":{\"status\":\"SUCCESS\",\"aiRecordDetail\":{\"promptObject\":{\"prompt\":"
+                   "\"Human: a \\\"long\\\" prompt\\n\"},\"resultObject\":[\"Hi \\u00e9\"]}}}";
+    char bad[] = "{\"a\":1,\"promptObject\":{\"prompt\":\"x\" \"y\"}}";
+    struct json_object *root = NULL;
+    enum json_tokener_error err;
+    is_int(jsonparse_text(reply, strlen(reply), &o, &root, &err), 0, "skip: a reply parses");
+    is_str(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN),
+           "{\"aiRecord\":{\"status\":\"SUCCESS\",\"aiRecordDetail\":{\"resultObject\":[\"Hi \xc3\xa9\"]}}}",
+           "skip: the echoed prompt is left out, the answer kept");
+    json_object_put(root);
+    ok(jsonparse_text(bad, strlen(bad), &o, &root, &err) < 0 && !root, "skip: a malformed skipped value is still an error");
 }
 
 int main(void)
@@ -116,8 +137,10 @@ int main(void)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *r = &rows[i];
         size_t len = r->len ? r->len : strlen(r->body);
-        const char *diff = jsonparse_check(r->body, len, DEPTH);
+        const char *diff = jsonparse_check(r->body, len, &strict);
         ok(!diff, "%s: json-c's result%s%s", r->what, diff ? ": " : "", diff ? diff : "");
+        diff = jsonparse_check(r->body, len, &lenient);
+        ok(!diff, "%s: json-c's result with its default flags%s%s", r->what, diff ? ": " : "", diff ? diff : "");
         is_int(fast(r->body, len), r->path == FAST, "%s: %s", r->what,
                r->path == FAST ? "the fast path" : "left to json-c");
     }
@@ -128,11 +151,11 @@ int main(void)
     size_t rl = strlen(req), bad = 0;
     char *mut = malloc(rl + 1);
     for (size_t cut = 0; cut <= rl; cut++)
-        bad += jsonparse_check(req, cut, DEPTH) != NULL;
+        bad += jsonparse_check(req, cut, &strict) != NULL;
     for (size_t at = 0; at < rl; at++) {
         memcpy(mut, req, rl);
         mut[at] = '"';
-        bad += jsonparse_check(mut, rl, DEPTH) != NULL;
+        bad += jsonparse_check(mut, rl, &strict) != NULL;
     }
     free(mut);
     is_int(bad, 0, "every cut and every quote-for-a-byte of a request: json-c's result");
@@ -141,7 +164,7 @@ int main(void)
     for (int n = DEPTH - 4; n <= DEPTH + 1; n++) {
         size_t len;
         char *s = nested(n, &len);
-        const char *diff = jsonparse_check(s, len, DEPTH);
+        const char *diff = jsonparse_check(s, len, &strict);
         ok(!diff, "%d containers deep: json-c's result%s%s", n, diff ? ": " : "", diff ? diff : "");
         free(s);
     }
@@ -160,9 +183,10 @@ int main(void)
     while ((size_t)(p - b) < big)
         p += sprintf(p, "line \\\"%zu\\\"\\n caf\xc3\xa9 \\u20ac\\t", (size_t)(p - b));
     p += sprintf(p, "\"}");
-    const char *diff = jsonparse_check(b, (size_t)(p - b), DEPTH);
+    const char *diff = jsonparse_check(b, (size_t)(p - b), &strict);
     ok(!diff, "a 1 MiB string full of escapes: json-c's result%s%s", diff ? ": " : "", diff ? diff : "");
     ok(fast(b, (size_t)(p - b)), "a 1 MiB string full of escapes: the fast path");
     free(b);
+    test_skip();
     return tap_done();
 }

@@ -19,7 +19,7 @@ struct rec {
     int stop_after;         /* ask the parser to stop after this many events; 0: never */
 };
 
-static int on_event(void *ud, const char *event, const char *data, size_t len)
+static int on_event(void *ud, const char *event, char *data, size_t len)
 {
     struct rec *r = ud;
     r->events++;
