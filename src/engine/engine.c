@@ -353,7 +353,8 @@ static int eng_prepare(struct eng_call *c, int ws, const char *url, struct chatr
     req->body_src = &body->src;
     if (c->stream) {
         sse_free(&c->sse);      /* a retry starts a new body */
-        sse_init(&c->sse, ENG_EVENT_MAX, eng_on_event, c);
+        /* the result event echoes the prompt: room for it on top */
+        sse_init(&c->sse, ENG_EVENT_MAX + body->src.len, eng_on_event, c);
         req->on_status = eng_on_status;
         req->on_data = eng_on_data;
         req->on_tick = eng_on_tick;

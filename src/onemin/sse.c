@@ -21,6 +21,7 @@
 
 /* The legacy-text decision is made by this many bytes at the latest. */
 #define SSE_SNIFF_MAX 4096
+#define SSE_LONG_LINE ((size_t)64 << 10)   /* a data line this long streams into the event */
 
 static const char utf8_bom[3] = { '\xEF', '\xBB', '\xBF' };
 
@@ -123,7 +124,28 @@ static int sse_line(struct sse_parser *p, const char *line, size_t len)
     return 0;
 }
 
-/* Cut bytes into lines; a line split across pieces waits in p->line. */
+/* The partial line in p->line is a long data line: its value goes into
+ * p->data now, and the rest of the line as it arrives (p->long_data), so a
+ * large event (1min.ai's result event echoes the whole prompt) is held once,
+ * not once as a line and again as data. */
+static int sse_long_data(struct sse_parser *p)
+{
+    const char *v = p->line.data + 5;
+    size_t vn = p->line.len - 5;
+    if (v[0] == ' ') {
+        v++;
+        vn--;
+    }
+    if ((p->have_data && buf_append(&p->data, "\n", 1) < 0) || buf_append(&p->data, v, vn) < 0)
+        return sse_overflow(p);
+    p->have_data = 1;
+    p->long_data = 1;
+    buf_clear(&p->line);
+    return 0;
+}
+
+/* Cut bytes into lines; a line split across pieces waits in p->line (the
+ * value of a long data line in p->data). */
 static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
 {
     while (n > 0) {
@@ -139,12 +161,19 @@ static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
         while (i < n && s[i] != '\n' && s[i] != '\r')
             i++;
         if (i == n) {
+            if (p->long_data)
+                return buf_append(&p->data, s, n) < 0 ? sse_overflow(p) : 0;
             if (buf_append(&p->line, s, n) < 0)
                 return sse_overflow(p);
+            if (p->line.len >= SSE_LONG_LINE && memcmp(p->line.data, "data:", 5) == 0)
+                return sse_long_data(p);
             return 0;
         }
         int rc;
-        if (p->line.len == 0) {
+        if (p->long_data) {
+            rc = buf_append(&p->data, s, i) < 0 ? sse_overflow(p) : 0;
+            p->long_data = 0;
+        } else if (p->line.len == 0) {
             rc = sse_line(p, s, i);
         } else {
             if (buf_append(&p->line, s, i) < 0)
@@ -283,6 +312,7 @@ int sse_finish(struct sse_parser *p)
     }
     if (p->mode == SSE_MODE_RAW)
         return sse_emit_raw(p, p->data.len);
+    p->long_data = 0;                   /* its value is in p->data already */
     if (p->line.len > 0) {
         int rc = sse_line(p, p->line.data, p->line.len);
         buf_clear(&p->line);

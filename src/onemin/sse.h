@@ -39,6 +39,7 @@ struct sse_parser {
     struct buf event;     /* the current event name */
     struct buf data;      /* the current event's data */
     int have_data;        /* a data: line was seen in this event */
+    int long_data;        /* the current line is a long data: line, going into data */
     int skip_lf;          /* last byte was \r: a following \n belongs to it */
     sse_event_cb cb;
     void *ud;

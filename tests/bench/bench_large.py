@@ -4,7 +4,8 @@ prompt of B MiB each, held at the same time by one relay process behind
 lighttpd (the mock answers only after a pause, so all K are in flight
 together). Prints the relay's peak resident memory above its idle level, per
 request, as a multiple of the request body (the engine issue's target: at
-most 3x), for K = 1 and K = 16, side by side.
+most 3x), for K = 1 and K = 16, answered as JSON and as a stream, side by
+side.
 
 Run: make bench-large   (or RELAY_BIN=... TOP_SRCDIR=... python3 tests/bench/bench_large.py)
 """
@@ -44,7 +45,7 @@ def relay_pid(parent):
     raise RuntimeError("no relay process under lighttpd")
 
 
-def chat_body(mib, i):
+def chat_body(mib, i, stream):
     """A chat request of about mib MiB: English-like text with the newlines
     and quotes a prompt carries, and the mock's pause."""
     line = "Line %d of the document, with \"quotes\", numbers 12345 and a newline.\n"
@@ -54,7 +55,8 @@ def chat_body(mib, i):
         text.append(s)
         n += len(s)
     content = "[[mock:silent=%.1f]][[mock:say=ok]] request %d\n%s" % (PAUSE_MS / 1000.0, i, "".join(text))
-    return json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": content}]}).encode()
+    return json.dumps({"model": "gpt-4o-mini", "stream": stream,
+                       "messages": [{"role": "user", "content": content}]}).encode()
 
 
 def in_flight(port, pid, k, bodies):
@@ -87,8 +89,7 @@ def main():
     mock = servers.start_mock()
     lt = servers.start_lighttpd(servers.relay_env(mock, RELAY_LOG_LEVEL="warn", RELAY_THREADS="16",
                                                   RATE_LIMIT_STORE="off"))
-    bodies = [chat_body(BODY_MIB, i) for i in range(16)]
-    size = len(bodies[0])
+    size = len(chat_body(BODY_MIB, 0, False))
     small = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode()
     conn = http.client.HTTPConnection("127.0.0.1", lt.port, timeout=30)
     conn.request("POST", "/v1/chat/completions", body=small,
@@ -98,11 +99,13 @@ def main():
     pid = relay_pid(lt.proc.pid)
     print("large requests in flight: one relay process behind lighttpd, bodies of %.2f MiB, the upstream "
           "answering after %d ms" % (size / MIB, PAUSE_MS))
-    for k in (1, 16):
-        first = in_flight(lt.port, pid, k, bodies)
-        again = in_flight(lt.port, pid, k, bodies)
-        print("  %2d at once: peak memory added %.2f x the body per request the first time, %.2f x the next "
-              "(target <= 3)" % (k, first / k / size, again / k / size))
+    for stream in (False, True):
+        bodies = [chat_body(BODY_MIB, i, stream) for i in range(16)]
+        for k in (1, 16):
+            first = in_flight(lt.port, pid, k, bodies)
+            again = in_flight(lt.port, pid, k, bodies)
+            print("  %-8s %2d at once: peak memory added %.2f x the body per request the first time, %.2f x "
+                  "the next (target <= 3)" % ("streamed" if stream else "JSON", k, first / k / size, again / k / size))
     print("  relay RSS after the runs: %.1f MiB" % (status_kib(pid, "VmRSS:") / 1024.0))
     tap.ok(True, "benchmark ran")
 

@@ -344,8 +344,52 @@ static void test_raw_tail(void)
     free(r.log);
 }
 
+/* Data lines longer than the parser keeps as lines (64 KiB) stream into the
+ * event as they arrive: split in pieces of many sizes, the events are those
+ * of the body parsed whole (which never takes that path), at the end of an
+ * event, of the body, with CRLF, after another data line, and past the limit. */
+static void test_long_data_lines(void)
+{
+    static const char *const shapes[][2] = {     /* what comes before and after the value */
+        { "event: result\ndata: ", "\ndata: second\n\nevent: done\ndata: {}\n\n" },
+        { "data:", "\r\n\r\n" },
+        { "event: content\ndata: first\ndata: ", "\n\n" },
+        { "event: result\ndata: ", "" },
+    };
+    static const size_t pieces[] = { 1000, 4096, 65535, 65536, 70001 };
+    size_t big = 200000;
+    char *value = malloc(big + 1), *body = malloc(big + 200);
+    for (size_t i = 0; i < big; i++)
+        value[i] = (char)('a' + i % 26);
+    value[big] = '\0';
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t len = (size_t)snprintf(body, big + 200, "%s%s%s", shapes[s][0], value, shapes[s][1]), bad = 0;
+        struct run whole = parse_cuts(body, len, NULL, 0, 1 << 20);
+        for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+            size_t cuts[400], ncuts = 0;
+            for (size_t at = pieces[k]; at < len && ncuts < 400; at += pieces[k])
+                cuts[ncuts++] = at;
+            struct run split = parse_cuts(body, len, cuts, ncuts, 1 << 20);
+            bad += strcmp(split.log, whole.log) != 0 || split.feed_rc || split.finish_rc;
+            free(split.log);
+        }
+        ok(whole.feed_rc == 0 && whole.finish_rc == 0 && strstr(whole.log, value) != NULL,
+           "long data line, shape %zu: the whole body gives the value", s);
+        is_int(bad, 0, "long data line, shape %zu: in pieces of 1000 to 70001 bytes, the same events", s);
+        free(whole.log);
+    }
+    size_t len = (size_t)snprintf(body, big + 200, "%s%s%s", shapes[0][0], value, shapes[0][1]);
+    size_t cuts[] = { 70000, 140000 };
+    struct run over = parse_cuts(body, len, cuts, 2, 150000);
+    ok(over.feed_rc < 0, "long data line past max_event: the feed fails");
+    free(over.log);
+    free(value);
+    free(body);
+}
+
 int main(void)
 {
+    test_long_data_lines();
     test_bodies();
     test_nul_bytes();
     test_long_first_line();
