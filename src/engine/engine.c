@@ -25,6 +25,7 @@
 #include "onemin/chatmap.h"
 #include "onemin/chatreq.h"
 #include "onemin/media.h"
+#include "onemin/recskip.h"
 #include "onemin/sse.h"
 #include "onemin/uperr.h"
 #include "onemin/document.h"
@@ -60,6 +61,8 @@ struct eng_call {
     int no_web_search;          /* web search was refused: call without it */
     struct answer *ans;         /* the emulation on the way back (engine/answer.h) */
     struct sse_parser sse;
+    struct recskip echo;        /* a JSON reply, collected without the prompt's echo */
+    int reply_full;             /* the JSON reply passed its limit */
     struct buf text;            /* the answer so far, for dedup and counting */
     long long overflow_tokens;  /* tokens of text that did not fit in text */
     int have_usage;
@@ -335,10 +338,23 @@ static void eng_url(const struct eng_call *c, char *url, size_t size)
              c->stream ? (strchr(base, '?') ? "&isStreaming=true" : "?isStreaming=true") : "");
 }
 
+/* A piece of a JSON reply (2xx), into rep's body without the prompt's echo. */
+static int eng_on_reply(void *ud, const char *p, size_t n)
+{
+    struct eng_call *c = ud;
+    if (recskip_feed(&c->echo, p, n) < 0) {
+        c->reply_full = 1;
+        return -1;
+    }
+    return 0;
+}
+
 /* The upstream request of one attempt for c: its body opened in body (close
- * it after the call), req set up (with the stream callbacks when c streams). */
+ * it after the call), req set up with the stream callbacks when c streams,
+ * else to collect a JSON reply into rep without the echo of the prompt that
+ * every record carries (docs/upstream-api.md §2). */
 static int eng_prepare(struct eng_call *c, int ws, const char *url, struct chatreq_body *body,
-                       struct client_request *req)
+                       struct client_request *req, struct client_reply *rep)
 {
     const struct onemin *om = c->ctx->om;
     const struct relay_config *cfg = om->cfg;
@@ -353,14 +369,28 @@ static int eng_prepare(struct eng_call *c, int ws, const char *url, struct chatr
     req->body_src = &body->src;
     if (c->stream) {
         sse_free(&c->sse);      /* a retry starts a new body */
-        /* the result event echoes the prompt: room for it on top */
+        /* the result event echoes the prompt: left out, with room for it
+         * should a record spell the name differently */
         sse_init(&c->sse, ENG_EVENT_MAX + body->src.len, eng_on_event, c);
+        sse_skip_member(&c->sse, "promptObject");
         req->on_status = eng_on_status;
         req->on_data = eng_on_data;
         req->on_tick = eng_on_tick;
         req->ud = c;
+    } else {
+        c->reply_full = 0;
+        recskip_init(&c->echo, &rep->body, "promptObject");
+        req->on_data = eng_on_reply;
+        req->ud = c;
     }
     return 0;
+}
+
+/* A JSON reply cut off by its limit is reported as too large, as when the
+ * client collects it. */
+static enum client_rc eng_reply_rc(const struct eng_call *c, enum client_rc rc)
+{
+    return c->reply_full ? CLIENT_ERR_TOO_BIG : rc;
 }
 
 /* An attempt with web search refused by a 400 before anything reached the
@@ -387,9 +417,9 @@ static int eng_exchange(struct eng_call *c, struct client_reply *first, struct c
         struct client_reply *rep = attempt == 0 ? first : retry;
         struct client_request req;
         struct chatreq_body body;
-        int ok = eng_prepare(c, ws, url, &body, &req) == 0;
+        int ok = eng_prepare(c, ws, url, &body, &req, rep) == 0;
         if (ok) {
-            *rc = c->ctx->perform(c->ctx->om->curl, &req, rep);
+            *rc = eng_reply_rc(c, c->ctx->perform(c->ctx->om->curl, &req, rep));
             *last = rep;
         }
         chatreq_close(&body);
@@ -506,7 +536,7 @@ static int eng_choices(struct eng_call *calls, unsigned n)
             err_oom(calls[0].e);
             goto done;
         }
-        if (eng_prepare(&calls[made], ws, url, &bodies[made], &reqs[made]) < 0) {
+        if (eng_prepare(&calls[made], ws, url, &bodies[made], &reqs[made], &reps[made]) < 0) {
             made++;
             goto done;
         }
@@ -518,6 +548,7 @@ static int eng_choices(struct eng_call *calls, unsigned n)
     out = 0;
     for (unsigned i = 0; i < n && out == 0; i++) {
         struct eng_call *c = &calls[i];
+        rcs[i] = eng_reply_rc(c, rcs[i]);
         if (eng_retry_ws(c, ws, rcs[i], &reps[i])) {
             c->no_web_search = 1;
             out = eng_choice(c);

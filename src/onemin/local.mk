@@ -21,6 +21,7 @@ librelay_a_SOURCES += \
 	src/onemin/tts.c src/onemin/tts.h \
 	src/onemin/stt.c src/onemin/stt.h \
 	src/onemin/chatreq.c src/onemin/chatreq.h \
+	src/onemin/recskip.c src/onemin/recskip.h \
 	src/onemin/vision.c src/onemin/vision.h
 
 onemin_unit_tests = \
@@ -29,6 +30,7 @@ onemin_unit_tests = \
 	tests/unit/test_airecord \
 	tests/unit/test_chatmap \
 	tests/unit/test_chatreq \
+	tests/unit/test_recskip \
 	tests/unit/test_media_netcheck \
 	tests/unit/test_media_imgfam \
 	tests/unit/test_media_upcache
@@ -43,6 +45,9 @@ tests_unit_test_errors_LDADD = $(unit_libs)
 tests_unit_test_airecord_SOURCES = tests/unit/test_airecord.c
 tests_unit_test_airecord_CFLAGS = $(unit_cflags)
 tests_unit_test_airecord_LDADD = $(unit_libs)
+tests_unit_test_recskip_SOURCES = tests/unit/test_recskip.c
+tests_unit_test_recskip_CFLAGS = $(unit_cflags)
+tests_unit_test_recskip_LDADD = $(unit_libs)
 tests_unit_test_chatreq_SOURCES = tests/unit/test_chatreq.c
 tests_unit_test_chatreq_CFLAGS = $(unit_cflags)
 tests_unit_test_chatreq_LDADD = $(unit_libs)
@@ -63,7 +68,8 @@ tests_unit_test_media_upcache_LDADD = $(unit_libs)
 # compiled into each program so that they carry the fuzzer instrumentation.
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_sse tests/fuzz/fuzz_upstream_json
-tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c src/onemin/sse.c src/core/text.c src/core/buf.c
+tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c src/onemin/sse.c src/onemin/recskip.c src/core/text.c \
+	src/core/buf.c
 tests_fuzz_fuzz_sse_CFLAGS = $(WARN_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_sse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_upstream_json_SOURCES = tests/fuzz/fuzz_upstream_json.c src/onemin/uperr.c \

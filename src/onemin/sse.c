@@ -59,6 +59,18 @@ static int sse_overflow(struct sse_parser *p)
 
 /* ---- SSE mode ---------------------------------------------------------- */
 
+/* Append to the event's data, through the member filter when there is one. */
+static int sse_data(struct sse_parser *p, const char *s, size_t n)
+{
+    return p->skip_name ? recskip_feed(&p->skip, s, n) : buf_append(&p->data, s, n);
+}
+
+void sse_skip_member(struct sse_parser *p, const char *name)
+{
+    p->skip_name = name;
+    recskip_init(&p->skip, &p->data, name);
+}
+
 /* Is line (len bytes, possibly a partial line) an SSE comment or a field we
  * know? Unknown field names do not count: they are far more likely text. */
 static int sse_is_field(const char *line, size_t len)
@@ -92,6 +104,8 @@ static int sse_dispatch(struct sse_parser *p)
     buf_clear(&p->event);
     buf_clear(&p->data);
     p->have_data = 0;
+    if (p->skip_name)
+        recskip_init(&p->skip, &p->data, p->skip_name);    /* each event's data is a document */
     return rc;
 }
 
@@ -115,8 +129,7 @@ static int sse_line(struct sse_parser *p, const char *line, size_t len)
         if (buf_append(&p->event, value, value_len) < 0)
             return sse_overflow(p);
     } else if (name_len == 4 && memcmp(line, "data", 4) == 0) {
-        if ((p->have_data && buf_append(&p->data, "\n", 1) < 0) ||
-            buf_append(&p->data, value, value_len) < 0)
+        if ((p->have_data && sse_data(p, "\n", 1) < 0) || sse_data(p, value, value_len) < 0)
             return sse_overflow(p);
         p->have_data = 1;
     }
@@ -136,7 +149,7 @@ static int sse_long_data(struct sse_parser *p)
         v++;
         vn--;
     }
-    if ((p->have_data && buf_append(&p->data, "\n", 1) < 0) || buf_append(&p->data, v, vn) < 0)
+    if ((p->have_data && sse_data(p, "\n", 1) < 0) || sse_data(p, v, vn) < 0)
         return sse_overflow(p);
     p->have_data = 1;
     p->long_data = 1;
@@ -162,7 +175,7 @@ static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
             i++;
         if (i == n) {
             if (p->long_data)
-                return buf_append(&p->data, s, n) < 0 ? sse_overflow(p) : 0;
+                return sse_data(p, s, n) < 0 ? sse_overflow(p) : 0;
             if (buf_append(&p->line, s, n) < 0)
                 return sse_overflow(p);
             if (p->line.len >= SSE_LONG_LINE && memcmp(p->line.data, "data:", 5) == 0)
@@ -171,7 +184,7 @@ static int sse_feed_lines(struct sse_parser *p, const char *s, size_t n)
         }
         int rc;
         if (p->long_data) {
-            rc = buf_append(&p->data, s, i) < 0 ? sse_overflow(p) : 0;
+            rc = sse_data(p, s, i) < 0 ? sse_overflow(p) : 0;
             p->long_data = 0;
         } else if (p->line.len == 0) {
             rc = sse_line(p, s, i);

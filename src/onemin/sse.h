@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "onemin/recskip.h"
 
 /* Called for each complete event. event and data are NUL-terminated and
  * borrowed until the callback returns; data[0..len) is the callback's to
@@ -43,11 +44,18 @@ struct sse_parser {
     int skip_lf;          /* last byte was \r: a following \n belongs to it */
     sse_event_cb cb;
     void *ud;
+    const char *skip_name; /* a member left out of event data, or NULL */
+    struct recskip skip;
     int stopped;          /* the callback asked to stop */
     int overflow;         /* an event or line passed max_event */
 };
 
 void sse_init(struct sse_parser *p, size_t max_event, sse_event_cb cb, void *ud);
+
+/* From now on, collect each event's data without the value of the members
+ * named name (onemin/recskip; name must outlive p): 1min.ai's result event
+ * echoes the whole prompt. */
+void sse_skip_member(struct sse_parser *p, const char *name);
 
 /* Feed n bytes. Returns 0, or -1 when an event passes the limit (p->overflow)
  * or the callback stopped the parser (p->stopped); every later call then

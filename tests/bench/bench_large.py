@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Memory of large chat requests in flight (not a test): K requests with a
 prompt of B MiB each, held at the same time by one relay process behind
-lighttpd (the mock answers only after a pause, so all K are in flight
+lighttpd (a fresh one for each row) (the mock answers only after a pause, so all K are in flight
 together). Prints the relay's peak resident memory above its idle level, per
 request, as a multiple of the request body (the engine issue's target: at
 most 3x), for K = 1 and K = 16, answered as JSON and as a stream, side by
@@ -85,28 +85,34 @@ def in_flight(port, pid, k, bodies):
     return (status_kib(pid, "VmHWM:") - base) * 1024
 
 
-def main():
-    mock = servers.start_mock()
+def warm_relay(mock):
+    """A fresh lighttpd and relay, after one small request: (lighttpd, relay pid)."""
     lt = servers.start_lighttpd(servers.relay_env(mock, RELAY_LOG_LEVEL="warn", RELAY_THREADS="16",
                                                   RATE_LIMIT_STORE="off"))
-    size = len(chat_body(BODY_MIB, 0, False))
     small = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode()
     conn = http.client.HTTPConnection("127.0.0.1", lt.port, timeout=30)
     conn.request("POST", "/v1/chat/completions", body=small,
                  headers={"Authorization": "Bearer bench", "Content-Type": "application/json"})
     conn.getresponse().read()
     conn.close()
-    pid = relay_pid(lt.proc.pid)
-    print("large requests in flight: one relay process behind lighttpd, bodies of %.2f MiB, the upstream "
-          "answering after %d ms" % (size / MIB, PAUSE_MS))
+    return lt, relay_pid(lt.proc.pid)
+
+
+def main():
+    mock = servers.start_mock()
+    size = len(chat_body(BODY_MIB, 0, False))
+    print("large requests in flight: a fresh relay process behind lighttpd for each row, bodies of %.2f MiB, "
+          "the upstream answering after %d ms" % (size / MIB, PAUSE_MS))
     for stream in (False, True):
         bodies = [chat_body(BODY_MIB, i, stream) for i in range(16)]
         for k in (1, 16):
+            lt, pid = warm_relay(mock)
             first = in_flight(lt.port, pid, k, bodies)
             again = in_flight(lt.port, pid, k, bodies)
             print("  %-8s %2d at once: peak memory added %.2f x the body per request the first time, %.2f x "
-                  "the next (target <= 3)" % ("streamed" if stream else "JSON", k, first / k / size, again / k / size))
-    print("  relay RSS after the runs: %.1f MiB" % (status_kib(pid, "VmRSS:") / 1024.0))
+                  "the next (target <= 3); RSS after %.1f MiB" % ("streamed" if stream else "JSON", k, first / k / size,
+                                                                 again / k / size, status_kib(pid, "VmRSS:") / 1024.0))
+            procs.stop_process(lt.proc)
     tap.ok(True, "benchmark ran")
 
 

@@ -1,6 +1,7 @@
 /* libFuzzer target: the upstream SSE parser.
  * Input: byte 0 picks the piece sizes, the rest is the body. The body parsed
- * whole and parsed in pieces must give the same events (raw-text events
+ * whole and parsed in pieces must give the same events, with and without a
+ * member left out of event data (onemin/recskip) (raw-text events
  * compared as one text, since their boundaries follow the reads), and every
  * event must be NUL-terminated at its length. A run with a small max_event
  * must not crash.
@@ -38,15 +39,18 @@ static int on_event(void *ud, const char *event, char *data, size_t len)
     return 0;
 }
 
-/* Parse body in pieces of the given sizes (cycled; 0 means whole). */
+/* Parse body in pieces of the given sizes (cycled; 0 means whole), leaving
+ * out members named skip (NULL: none). */
 static int run(const char *body, size_t n, const uint8_t *sizes, size_t nsizes, size_t max_event,
-               struct log *l)
+               const char *skip, struct log *l)
 {
     struct sse_parser p;
     int rc = 0;
     memset(l, 0, sizeof(*l));
     buf_init(&l->text, 1 << 22);
     sse_init(&p, max_event, on_event, l);
+    if (skip)
+        sse_skip_member(&p, skip);
     size_t at = 0, k = 0;
     while (at < n) {
         size_t piece = nsizes ? (size_t)(sizes[k++ % nsizes] % 17) + 1 : n;
@@ -72,15 +76,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1;
 
     struct log whole, pieces, small;
-    int rc_whole = run(body, n, NULL, 0, 1 << 20, &whole);
-    int rc_pieces = run(body, n, sizes, nsizes, 1 << 20, &pieces);
-    if (!whole.overflow && !pieces.overflow &&
-        (rc_whole != rc_pieces || whole.text.len != pieces.text.len ||
-         memcmp(buf_str(&whole.text), buf_str(&pieces.text), whole.text.len) != 0))
-        abort();
-    (void)run(body, n, sizes, nsizes, (size_t)(data[0] % 64) + 1, &small);
-    buf_free(&whole.text);
-    buf_free(&pieces.text);
+    for (int skip = 0; skip < 2; skip++) {
+        const char *name = skip ? "promptObject" : NULL;
+        int rc_whole = run(body, n, NULL, 0, 1 << 20, name, &whole);
+        int rc_pieces = run(body, n, sizes, nsizes, 1 << 20, name, &pieces);
+        if (!whole.overflow && !pieces.overflow &&
+            (rc_whole != rc_pieces || whole.text.len != pieces.text.len ||
+             memcmp(buf_str(&whole.text), buf_str(&pieces.text), whole.text.len) != 0))
+            abort();
+        buf_free(&whole.text);
+        buf_free(&pieces.text);
+    }
+    (void)run(body, n, sizes, nsizes, (size_t)(data[0] % 64) + 1, NULL, &small);
     buf_free(&small.text);
     return 0;
 }

@@ -257,6 +257,17 @@ def main():
     ok(done and not errors and took > 4, "a stream that keeps sending outlives RELAY_IDLE_TIMEOUT=2 (%.1f s): no total cap" % took,
        (s.status, errors))
 
+    # RELAY_MAX_UPSTREAM_BODY bounds the answer, not 1min.ai's echo of the prompt in its record
+    stop_process(lt.proc)
+    lt = start_lighttpd(relay_env(mock, RELAY_MAX_UPSTREAM_BODY="4096"))
+    mock.reset()
+    r = post(lt, chat_body("[[mock:say=short]] " + "x" * 20000))
+    ok(r.status == 200 and (r.json() or {}).get("choices", [{}])[0].get("message", {}).get("content") == "short",
+       "a 20 KB prompt under a 4 KiB reply limit: answered (the record's echo of it is not kept)",
+       (r.status, r.body[:300]))
+    r = post(lt, chat_body("[[mock:long=2000]]"))
+    check_error(r, 502, "an answer over the 4 KiB reply limit -> 502")
+
     # connection refused -> 502
     stop_process(lt.proc)
     lt = start_lighttpd(relay_env(mock, ONE_MIN_CHAT_API_URL="http://127.0.0.1:%d/api/chat-with-ai" % free_port()))

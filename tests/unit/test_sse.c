@@ -387,8 +387,41 @@ static void test_long_data_lines(void)
     free(body);
 }
 
+/* With a member left out of event data: gone from a result event however
+ * the body is split, other events untouched, and the filter starts afresh
+ * at every event. */
+static void test_skip_member(void)
+{
+    const char *body = "event: content\ndata: {\"content\":\"promptObject\"}\n\n"
+                       "event: result\ndata: {\"aiRecord\":{\"aiRecordDetail\":{\"promptObject\":{\"prompt\":"
+                       "\"a \\\"long\\\" {prompt}\"},\"resultObject\":[\"ok\"]},\"metadata\":{\"inputToken\":5}}}\n\n"
+                       "event: result\ndata: {\"promptObject\":\nd";
+    const char *want = "content={\"content\":\"promptObject\"}|"
+                       "result={\"aiRecord\":{\"aiRecordDetail\":{\"promptObject\":null,\"resultObject\":[\"ok\"]},"
+                       "\"metadata\":{\"inputToken\":5}}}|result={\"promptObject\":null|";
+    size_t len = strlen(body), bad = 0;
+    for (size_t cut = 0; cut <= len; cut++) {
+        struct rec r;
+        struct sse_parser p;
+        memset(&r, 0, sizeof r);
+        buf_init(&r.log, 1 << 16);
+        sse_init(&p, 1 << 16, on_event, &r);
+        sse_skip_member(&p, "promptObject");
+        sse_feed(&p, body, cut);
+        sse_feed(&p, body + cut, len - cut);
+        sse_finish(&p);
+        bad += strcmp(buf_str(&r.log), want) != 0;
+        if (cut == len)
+            is_str(buf_str(&r.log), want, "skip member: the events, body whole");
+        sse_free(&p);
+        buf_free(&r.log);
+    }
+    is_int(bad, 0, "skip member: the same events at every split point");
+}
+
 int main(void)
 {
+    test_skip_member();
     test_long_data_lines();
     test_bodies();
     test_nul_bytes();
