@@ -205,7 +205,7 @@ static size_t client_on_read(char *p, size_t size, size_t nmemb, void *ud)
 }
 
 /* libcurl rewinds a body it must send again (a reused connection that had
- * closed); that is the only seek a client_body can do. */
+ * closed; docs/platform.md §5.3); that is the only seek a client_body can do. */
 static int client_on_seek(void *ud, curl_off_t offset, int origin)
 {
     const struct client_body *b = ud;
