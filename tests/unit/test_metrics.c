@@ -117,7 +117,7 @@ static double now_s(void)
 static void measure(void)
 {
     enum { N = 200000 };
-    char path[64], err[256];
+    char path[64], err[256] = "";
     double t0 = now_s();
     for (int i = 0; i < N; i++)
         metrics_request("/v1/chat/completions", "openai", 200, 0.02);
