@@ -19,7 +19,8 @@ core_integration_tests = \
 	tests/integration/test_garbage.py \
 	tests/integration/test_cases.py \
 	tests/integration/test_keyleak.py \
-	tests/integration/test_result_urls.py
+	tests/integration/test_result_urls.py \
+	tests/integration/test_large_prompts.py
 TESTS += $(core_integration_tests)
 
 # Source checks: every docs/ reference in a comment resolves.

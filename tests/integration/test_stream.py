@@ -259,14 +259,6 @@ def main():
     ok(all(done and "".join(contents(ch)) == "Echo: parallel %d" % i for i, (ch, done, _, _) in enumerate(res)),
        "all worker threads are back: 4 parallel streams complete")
 
-    # A prompt larger than any other event: 1min.ai's result event echoes it whole.
-    mock.reset()
-    big = "[[mock:say=fine]] " + "word " * ((9 << 20) // 5)
-    s = stream(lt, big, timeout=120)
-    chunks, done, errors, _ = stream_chunks(s.read_all())
-    ok(s.status == 200 and done and not errors and "".join(contents(chunks)) == "fine",
-       "a 9 MiB prompt: the stream ends cleanly (its result event echoes the prompt)", (s.status, done, errors))
-
     ok(KEY not in all_logs_text(), "the key appears in no log line")
 
 
