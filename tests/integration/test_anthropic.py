@@ -7,13 +7,12 @@ while the upstream is silent, count_tokens, the model list in Anthropic's
 shape, the web-search server tool, Anthropic's rate-limit headers."""
 
 import datetime
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from relaytest.clients import SSEStream, request  # noqa: E402
+from relaytest.clients import SSEStream, named_events, request  # noqa: E402
 from relaytest.procs import run  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
 from relaytest.tap import is_, like, ok  # noqa: E402
@@ -50,17 +49,7 @@ def anth_error(r, status, etype, name, fragment=None):
 
 def sse_events(s):
     """[(event name, parsed data)] of an Anthropic stream, in order."""
-    out, name = [], None
-    for kind, text, _t in s.events():
-        if kind == "other" and text.startswith("event:"):
-            name = text[6:].strip()
-        elif kind == "data":
-            try:
-                out.append((name, json.loads(text)))
-            except ValueError:
-                out.append((name, {"__unparsed__": text}))
-            name = None
-    return out
+    return named_events(s.events())
 
 
 def test_messages(lt, mock):

@@ -10,7 +10,6 @@ end, and one larger than RELAY_MAX_UPSTREAM_BODY failed non-streamed with a
 all answer cleanly with the model's text.
 """
 
-import json
 import os
 import sys
 
@@ -18,26 +17,11 @@ sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.pat
 from relaytest.tap import is_, ok  # noqa: E402
 from relaytest.procs import run  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_mock  # noqa: E402
-from relaytest.clients import SSEStream, auth, request, stream_chunks  # noqa: E402
+from relaytest.clients import SSEStream, auth, named_events, request, stream_chunks  # noqa: E402
 
 KEY = "sk-large-prompt-key-0001"
 CLAUDE = ["claude-sonnet-4-5-20250929"]
 PROMPT = "[[mock:say=fine]] " + "word " * ((9 << 20) // 5)
-
-
-def named_events(s):
-    """[(event name, parsed data)] of a stream with event: lines."""
-    out, name = [], None
-    for kind, text, _t in s.events():
-        if kind == "other" and text.startswith("event:"):
-            name = text[6:].strip()
-        elif kind == "data":
-            try:
-                out.append((name, json.loads(text)))
-            except ValueError:
-                out.append((name, {"__unparsed__": text}))
-            name = None
-    return out
 
 
 def main():
@@ -60,7 +44,7 @@ def main():
 
     s = SSEStream(lt, "/v1/responses", {"model": "gpt-4o", "input": PROMPT, "stream": True, "store": False},
                   auth(KEY), timeout=120)
-    ev = named_events(s)
+    ev = named_events(s.events())
     text = "".join(d.get("delta", "") for n, d in ev if n == "response.output_text.delta")
     is_([n for n, _d in ev][-1:], ["response.completed"], "Responses, stream: response.completed last")
     is_(text, "fine", "Responses, stream: the text")
@@ -68,7 +52,7 @@ def main():
     s = SSEStream(lt, "/v1/messages", {"model": "claude-sonnet-4-5", "max_tokens": 100, "stream": True,
                                        "messages": [{"role": "user", "content": PROMPT}]},
                   {"x-api-key": KEY, "anthropic-version": "2023-06-01"}, timeout=120)
-    ev = named_events(s)
+    ev = named_events(s.events())
     text = "".join(d["delta"].get("text", "") for n, d in ev if n == "content_block_delta")
     is_([n for n, _d in ev if n != "ping"][-1:], ["message_stop"], "Anthropic Messages, stream: message_stop last")
     is_(text, "fine", "Anthropic Messages, stream: the text")

@@ -10,13 +10,12 @@ max_output_tokens are in test_responses_emulation.py.
 Needs tests/sdk/node_modules (`npm ci --prefix tests/sdk`); without it the
 test fails, it is never skipped."""
 
-import json
 import os
 import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from relaytest.clients import SSEStream, auth, request  # noqa: E402
+from relaytest.clients import SSEStream, auth, named_events, request  # noqa: E402
 from relaytest.procs import all_logs_text, base_env, need_npm, run, tmpdir  # noqa: E402
 from relaytest.sdk import SDK_DIR, run_sdk_script, sdk_ready  # noqa: E402
 from relaytest.servers import relay_env, start_lighttpd, start_memcached, start_mock  # noqa: E402
@@ -29,17 +28,7 @@ OTHER = "sk-responses-other-key"
 
 def sse_events(stream):
     """[(event name, data object)] of a Responses stream; comments dropped."""
-    out, name = [], None
-    for kind, text, _t in stream.events():
-        if kind == "other" and text.startswith("event: "):
-            name = text[7:]
-        elif kind == "data":
-            try:
-                out.append((name, json.loads(text)))
-            except ValueError:
-                out.append((name, {"__unparsed__": text}))
-            name = None
-    return out
+    return named_events(stream.events())
 
 
 def raw_checks(lt, mock, store_dir):

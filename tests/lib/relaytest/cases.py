@@ -14,7 +14,7 @@ import re
 import sys
 import uuid
 
-from relaytest.clients import SSEStream, request, stream_chunks
+from relaytest.clients import SSEStream, named_events, request, stream_chunks
 from relaytest.procs import TOP_SRCDIR, HarnessError
 from relaytest.tap import ok
 
@@ -161,22 +161,6 @@ def _check_headers(name, want, header):
             ok(matches(v, got) is None, "%s: header %s" % (name, k), matches(v, got, k))
 
 
-def _named_events(events):
-    """[(event name or None, data parsed as JSON or the raw text)] from SSEStream events."""
-    out, pending = [], None
-    for kind, text, _t in events:
-        if kind == "other" and text.startswith("event:"):
-            pending = text[6:].strip()
-        elif kind == "data":
-            try:
-                data = json.loads(text)
-            except ValueError:
-                data = text
-            out.append((pending, data))
-            pending = None
-    return out
-
-
 def _in_order(want, got):
     """None when every expected {"event", "data"} matches a later event than the
     one before it (an ordered subsequence), else the first one not found."""
@@ -206,7 +190,7 @@ def _check_sse(name, want, events):
             diff = matches(want[k], got[k], "sse." + k)
             ok(diff is None, "%s: stream %s" % (name, k), diff)
     if "events" in want:
-        diff = _in_order(want["events"], _named_events(events))
+        diff = _in_order(want["events"], named_events(events, unparsed=lambda text: text))
         ok(diff is None, "%s: stream events in order" % name, diff)
     if "chunks_min" in want:
         ok(len(chunks) >= want["chunks_min"], "%s: at least %d chunks" % (name, want["chunks_min"]),

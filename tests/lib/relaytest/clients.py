@@ -161,6 +161,24 @@ class SSEStream:
         self.conn.close()
 
 
+def named_events(events, unparsed=lambda text: {"__unparsed__": text}):
+    """[(event name or None, data parsed as JSON)] from SSEStream events, for
+    the streams with event: lines (Responses, Anthropic, the upstream's);
+    data that is not JSON becomes unparsed(text)."""
+    out, pending = [], None
+    for kind, text, _t in events:
+        if kind == "other" and text.startswith("event:"):
+            pending = text[6:].strip()
+        elif kind == "data":
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = unparsed(text)
+            out.append((pending, data))
+            pending = None
+    return out
+
+
 def stream_chunks(events):
     """From SSEStream events: (chunks, done, errors, comments) where chunks are
     the parsed JSON data events (not [DONE]), done says whether [DONE] came
