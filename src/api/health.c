@@ -1,15 +1,24 @@
 /* GET /, /health, /v1/health: liveness and the list of endpoints. */
 #include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "http/resp.h"
 #include "api/api.h"
+#include "api/router.h"
 
-static const char *const health_endpoints[] = {
-    "GET /v1/models", "GET /v1/models/{model}", "POST /v1/chat/completions",
-    "POST /v1/images/generations", "POST /v1/audio/transcriptions",
-    "POST /v1/audio/translations", "POST /v1/audio/speech",
-};
+/* "METHOD /path" of one route into the array ud ("{id}" after a prefix);
+ * a failed allocation only shortens the list. */
+static void health_add(void *ud, const char *method, const char *path)
+{
+    char line[128];
+    size_t n = strlen(path);
+    snprintf(line, sizeof line, "%s %s%s", method, path, n && path[n - 1] == '/' ? "{id}" : "");
+    struct json_object *s = json_object_new_string(line);
+    if (s && json_object_array_add(ud, s) != 0)
+        json_object_put(s);
+}
 
 int health_get(struct relay_req *r, struct relay_err *e)
 {
@@ -23,8 +32,7 @@ int health_get(struct relay_req *r, struct relay_err *e)
     json_object_object_add(o, "status", json_object_new_string("ok"));
     json_object_object_add(o, "service", json_object_new_string("1min-relay"));
     json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
-    for (size_t i = 0; i < sizeof health_endpoints / sizeof health_endpoints[0]; i++)
-        json_object_array_add(eps, json_object_new_string(health_endpoints[i]));
+    route_each(health_add, eps);         /* the router's table: never out of date */
     json_object_object_add(o, "endpoints", eps);
     int rc = api_json(r, 200, o, e);
     json_object_put(o);

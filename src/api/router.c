@@ -71,6 +71,12 @@ static int route_preflight(struct relay_req *r)
     return resp_begin(r, 204, NULL, -1);
 }
 
+void route_each(void (*fn)(void *ud, const char *method, const char *path), void *ud)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        fn(ud, routes[i].method, routes[i].path);
+}
+
 /* The route of r's method and path, or NULL. */
 static const struct route *route_find(struct relay_req *r, int *path_known)
 {

@@ -18,4 +18,8 @@ void api_dispatch(struct relay_req *r);
  * upstream. */
 void api_busy(struct relay_req *r);
 
+/* Call fn with each route's method and path ("/v1/files/" for a route on
+ * what follows the slash), in the table's order. */
+void route_each(void (*fn)(void *ud, const char *method, const char *path), void *ud);
+
 #endif

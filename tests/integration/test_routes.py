@@ -28,8 +28,10 @@ def main():
     ok(r.status == 200 and (r.header("Content-Type") or "").startswith("application/json")
        and isinstance(j, dict), "GET / -> 200 JSON", r.body[:300])
     eps = j.get("endpoints") if isinstance(j, dict) else None
-    ok(isinstance(eps, list) and any("/v1/chat/completions" in str(e) for e in eps)
-       and any("/v1/models" in str(e) for e in eps), "health lists the endpoints", repr(j)[:400])
+    ok(isinstance(eps, list) and all(e in eps for e in (
+        "POST /v1/chat/completions", "GET /v1/models", "GET /v1/models/{id}", "POST /v1/responses",
+        "POST /v1/messages", "POST /v1/files", "DELETE /v1/files/{id}", "POST /v1/images/edits")),
+       "health lists every route, the Responses, Anthropic and files ones too", repr(j)[:600])
     ok(cors_ok(r), "health carries Access-Control-Allow-Origin and -Expose-Headers", r.headers)
     r = request(lt, "GET", "/?probe=1")
     is_(r.status, 200, "GET /?probe=1 -> 200 (query string ignored for routing)")
