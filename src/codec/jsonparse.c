@@ -77,6 +77,11 @@ static int jp_escape(const unsigned char *p, const unsigned char *end, unsigned 
         if (end - p < 11 || p[5] != '\\' || p[6] != 'u' || jp_hex4(p + 7, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
             return -1;
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        /* json-c 0.16 tests the surrogate masks on the decoded code point
+         * too and writes U+FFFD for U+1D800-U+1DFFF, U+2D800-U+2DFFF and so
+         * on: those are left to it, so that its answer stays the answer */
+        if ((cp & 0xF800) == 0xD800)
+            return -1;
         out[0] = (unsigned char)(0xF0 | cp >> 18);
         out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
         out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));

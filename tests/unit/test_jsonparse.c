@@ -73,6 +73,8 @@ static const struct row rows[] = {
       "a number of 65 digits" },
     { "{\"a\":\"\\ud83d\"}", 0, TOKENER, "a lone high surrogate (json-c: U+FFFD)" },
     { "{\"a\":\"\\ude00\"}", 0, TOKENER, "a lone low surrogate" },
+    { "{\"a\":\"\\ud837\\ude00-\"}", 0, TOKENER, "a pair for U+1DE00 (json-c: U+FFFD, its surrogate test)" },
+    { "{\"a\":\"\\ud876\\udc00\"}", 0, TOKENER, "a pair for U+2D800 (json-c: U+FFFD)" },
     { "{\"a\":\"\\ud83dx\"}", 0, TOKENER, "a high surrogate and a letter" },
     { "{\"a\":\"\\ud83d\\n\"}", 0, TOKENER, "a high surrogate and another escape" },
     { "{\"a\":\"\\x\"}", 0, TOKENER, "an unknown escape" },
