@@ -10,9 +10,9 @@
  * doubling and its extra copy cost a 1 MiB prompt about 4 ms; this is a
  * fraction of that. Everything outside the subset goes to json-c itself:
  * the tokener's leniencies and quirks (NaN, Infinity, lone surrogates, the
- * escaped pairs it decodes to U+FFFD, numbers such as "1." or "-01", a NUL byte, bytes json-c validates less strictly than
- * UTF-8), malformed text, a root that is not an object, nesting near the
- * limit. So what a client sees never depends on which path ran; the
+ * escaped pairs it decodes to U+FFFD, numbers such as "1." or "-01", a NUL
+ * byte, bytes json-c validates less strictly than UTF-8), malformed text, a
+ * root that is not an object, nesting near the limit. So what a client sees never depends on which path ran; the
  * differential fuzzer (tests/fuzz/fuzz_jsonparse.c) holds the two to that.
  *
  * A member named opts->skip, at any depth, can be left out of the tree on the
